@@ -1,0 +1,104 @@
+"""Fixtures shared by every app's tests: users, and the local cloud over real HTTP.
+
+The local cloud is moto in server mode plus the Cognito hosted-UI stand-in, started once per
+session. Django's settings are pointed at them for the whole session.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from deploy.local.aws_resources import CognitoPool, create_cognito_pool, seed_users
+from deploy.local.cognito_standin import StandinServer, create_app
+from deploy.local.moto_server import MotoServer
+from todos.models import Todo
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+REGION = "eu-central-1"
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    server = MotoServer().start()
+    previous = settings.AWS_ENDPOINT_URL, settings.AWS_REGION
+    settings.AWS_ENDPOINT_URL, settings.AWS_REGION = server.url, REGION
+    yield server
+    settings.AWS_ENDPOINT_URL, settings.AWS_REGION = previous
+    server.stop()
+
+
+@dataclass
+class LocalCognito:
+    pool: CognitoPool
+    standin_url: str
+    endpoint_url: str
+
+
+@pytest.fixture(scope="session")
+def cognito(moto_server: MotoServer, live_server) -> Iterator[LocalCognito]:  # type: ignore[no-untyped-def]
+    """A user pool with the seed users, the hosted-UI stand-in, and settings pointing at both
+    with the live server as the app's external URL."""
+    pool = create_cognito_pool(
+        moto_server.url,
+        REGION,
+        callback_urls=[f"{live_server.url}/accounts/amazon-cognito/login/callback/"],
+        logout_urls=[f"{live_server.url}/"],
+    )
+    seed_users(moto_server.url, REGION, pool)
+    standin = StandinServer(
+        create_app(endpoint_url=moto_server.url, region=REGION, user_pool_id=pool.user_pool_id)
+    ).start()
+    settings.EXTERNAL_URL = live_server.url
+    settings.COGNITO_DOMAIN = standin.url
+    settings.COGNITO_CLIENT_ID = pool.client_id
+    settings.COGNITO_CLIENT_SECRET = pool.client_secret
+    settings.COGNITO_USER_POOL_ID = pool.user_pool_id
+    settings.SOCIALACCOUNT_PROVIDERS["amazon_cognito"].update(
+        DOMAIN=standin.url, APP={"client_id": pool.client_id, "secret": pool.client_secret}
+    )
+    yield LocalCognito(pool=pool, standin_url=standin.url, endpoint_url=moto_server.url)
+    standin.stop()
+
+
+def make_user(username: str) -> User:
+    return User.objects.create_user(
+        username=username, email=f"{username}@example.com", display_name=username.capitalize()
+    )
+
+
+@pytest.fixture
+def alice(db) -> User:  # type: ignore[no-untyped-def]
+    return make_user("alice")
+
+
+@pytest.fixture
+def bob(db) -> User:  # type: ignore[no-untyped-def]
+    return make_user("bob")
+
+
+@pytest.fixture
+def charlie(db) -> User:  # type: ignore[no-untyped-def]
+    return make_user("charlie")
+
+
+def tomorrow() -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def todo(alice: User, bob: User) -> Todo:
+    """Alice's todo, shared with Bob. Charlie is a stranger to it."""
+    todo = Todo.objects.create(
+        owner=alice, title="Write the book", description="Chapter 1", due_date=tomorrow()
+    )
+    todo.collaborators.add(bob)
+    return todo

@@ -1,0 +1,90 @@
+"""Creates the AWS resources the app needs in a local moto server, as the CDK app does in AWS.
+
+Used by `make run` (deploy/local/run.py) and by the test fixtures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+SEED_USERS = ("duke", "tom", "bjoern", "philip")
+SEED_PASSWORD = "stratospheric"
+
+
+def local_client(service: str, endpoint_url: str, region: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=endpoint_url,
+        region_name=region,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+@dataclass
+class CognitoPool:
+    user_pool_id: str
+    client_id: str
+    client_secret: str
+
+
+def create_cognito_pool(
+    endpoint_url: str, region: str, *, callback_urls: list[str], logout_urls: list[str]
+) -> CognitoPool:
+    cognito = local_client("cognito-idp", endpoint_url, region)
+    pool = cognito.create_user_pool(
+        PoolName="stratospheric-local",
+        # Loose enough for the seed password; production's policy lives in deploy/cdk.
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 8,
+                "RequireUppercase": False,
+                "RequireLowercase": True,
+                "RequireNumbers": False,
+                "RequireSymbols": False,
+            }
+        },
+        AutoVerifiedAttributes=["email"],
+        UsernameAttributes=[],
+    )["UserPool"]
+    client = cognito.create_user_pool_client(
+        UserPoolId=pool["Id"],
+        ClientName="stratospheric-web",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email", "profile"],
+        AllowedOAuthFlowsUserPoolClient=True,
+        SupportedIdentityProviders=["COGNITO"],
+        CallbackURLs=callback_urls,
+        LogoutURLs=logout_urls,
+    )["UserPoolClient"]
+    return CognitoPool(pool["Id"], client["ClientId"], client["ClientSecret"])
+
+
+def create_user(
+    endpoint_url: str, region: str, pool: CognitoPool, username: str, password: str
+) -> None:
+    """A confirmed user with a permanent password (no first-login password change)."""
+    cognito = local_client("cognito-idp", endpoint_url, region)
+    cognito.admin_create_user(
+        UserPoolId=pool.user_pool_id,
+        Username=username,
+        UserAttributes=[
+            {"Name": "email", "Value": f"{username}@stratospheric.dev"},
+            {"Name": "email_verified", "Value": "true"},
+            {"Name": "name", "Value": username.capitalize()},
+        ],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool.user_pool_id, Username=username, Password=password, Permanent=True
+    )
+
+
+def seed_users(endpoint_url: str, region: str, pool: CognitoPool) -> None:
+    for username in SEED_USERS:
+        create_user(endpoint_url, region, pool, username, SEED_PASSWORD)

@@ -1,0 +1,97 @@
+"""`make run`: the whole app on one machine with embedded defaults.
+
+Starts moto server (the local AWS) and creates the resources, the Cognito hosted-UI
+stand-in, migrates the database (SQLite unless DATABASE_URL is set), seeds the demo users and
+serves the app with the production ASGI server on http://127.0.0.1:8000. Ctrl-C stops it all.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from deploy.local.aws_resources import SEED_PASSWORD, SEED_USERS, create_cognito_pool, seed_users
+from deploy.local.cognito_standin import StandinServer, create_app
+from deploy.local.moto_server import MotoServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main() -> int:
+    port = int(os.environ.get("PORT", "8000"))
+    region = os.environ.setdefault("AWS_REGION", "eu-central-1")
+    os.environ.setdefault("DEBUG", "true")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    os.environ.setdefault("INVITATION_CODES", "stratospheric")
+    os.environ.setdefault("COGNITO_TEMPORARY_PASSWORD", "changeme-now")
+    external_url = os.environ.setdefault("EXTERNAL_URL", f"http://127.0.0.1:{port}")
+
+    moto = MotoServer(int(os.environ.get("MOTO_PORT", "4566"))).start()
+    os.environ["AWS_ENDPOINT_URL"] = moto.url
+    pool = create_cognito_pool(
+        moto.url,
+        region,
+        callback_urls=[f"{external_url}/accounts/amazon-cognito/login/callback/"],
+        logout_urls=[f"{external_url}/"],
+    )
+    seed_users(moto.url, region, pool)
+    standin = StandinServer(
+        create_app(endpoint_url=moto.url, region=region, user_pool_id=pool.user_pool_id),
+        port=int(os.environ.get("COGNITO_STANDIN_PORT", "9229")),
+    ).start()
+    os.environ.update(
+        COGNITO_DOMAIN=standin.url,
+        COGNITO_USER_POOL_ID=pool.user_pool_id,
+        COGNITO_CLIENT_ID=pool.client_id,
+        COGNITO_CLIENT_SECRET=pool.client_secret,
+    )
+
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input"], check=True)
+    subprocess.run([*manage, "seed_local_users", *SEED_USERS], check=True)
+
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "todo_project.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+        ),
+    ]
+    print(
+        f"\n  Stratospheric Todo: {external_url}\n"
+        f"  Log in as {', '.join(SEED_USERS)} with password '{SEED_PASSWORD}'"
+        f" (duke is an admin: {external_url}/admin/).\n"
+        f"  Local AWS (moto server): {moto.url}   Cognito stand-in: {standin.url}\n",
+        flush=True,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait(timeout=15)
+        standin.stop()
+        moto.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

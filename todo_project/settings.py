@@ -1,0 +1,176 @@
+"""Settings for Stratospheric Todo, read from the environment in this one place.
+
+Every variable is documented in README.md. Production runs with DEBUG off and must set
+SECRET_KEY, ALLOWED_HOSTS, EXTERNAL_URL, DATABASE_URL and the Cognito variables.
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# A fixed development key is only acceptable while DEBUG is on; production must set its own.
+SECRET_KEY = (
+    env.str("SECRET_KEY")
+    if not DEBUG
+    else env.str("SECRET_KEY", default="django-insecure-local-development-only")
+)
+
+EXTERNAL_URL = env.str("EXTERNAL_URL", default="http://127.0.0.1:8000").rstrip("/")
+_external = urlsplit(EXTERNAL_URL)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS", default=[f"{_external.scheme}://{_external.netloc}"]
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.amazon_cognito",
+    "accounts",
+    "todos",
+    "sharing",
+    "notifications",
+    "tracing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "todo_project.urls"
+WSGI_APPLICATION = "todo_project.wsgi.application"
+ASGI_APPLICATION = "todo_project.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Security (production defaults; local runs and tests relax them explicitly) ---
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # TLS ends at the ALB
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health"]  # the ALB health check speaks plain HTTP
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- AWS ---
+AWS_REGION = env.str("AWS_REGION", default="eu-central-1")
+# Points boto3 at a local stand-in (moto server); unset in AWS.
+AWS_ENDPOINT_URL = env.str("AWS_ENDPOINT_URL", default="") or None
+
+# --- Identity: Cognito through django-allauth ---
+COGNITO_DOMAIN = env.str("COGNITO_DOMAIN", default="http://127.0.0.1:9229").rstrip("/")
+COGNITO_CLIENT_ID = env.str("COGNITO_CLIENT_ID", default="")
+COGNITO_CLIENT_SECRET = env.str("COGNITO_CLIENT_SECRET", default="")
+COGNITO_USER_POOL_ID = env.str("COGNITO_USER_POOL_ID", default="")
+# Only for local stand-ins: Cognito normally generates and emails the temporary password.
+COGNITO_TEMPORARY_PASSWORD = env.str("COGNITO_TEMPORARY_PASSWORD", default="") or None
+INVITATION_CODES = env.list("INVITATION_CODES", default=[])
+
+SOCIALACCOUNT_ONLY = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Someone an admin created here (or a seed user) is linked to their Cognito identity on first
+# login, by an email address that Cognito says is verified.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.CognitoAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "amazon_cognito": {
+        "DOMAIN": COGNITO_DOMAIN,
+        "OAUTH_PKCE_ENABLED": True,
+        "APP": {"client_id": COGNITO_CLIENT_ID, "secret": COGNITO_CLIENT_SECRET},
+    }
+}
+
+# --- Email: SES in AWS and locally (moto records what it "sent") ---
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="todo_project.ses_backend.SESEmailBackend")
+DEFAULT_FROM_EMAIL = env.str("EMAIL_FROM", default="noreply@stratospheric.dev")
+
+# --- Sharing (sharing/) ---
+
+# --- Push (notifications/) ---
+
+# --- Tracing, logs and metrics (tracing/) ---
+
+# --- Attachments and reminders ---
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

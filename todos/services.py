@@ -1,0 +1,58 @@
+"""Every change to a todo goes through these functions, whoever calls them."""
+
+import datetime
+
+from django.db import transaction
+
+from accounts.models import User
+from todos.models import Note, Status, Todo
+
+
+class NotAllowed(Exception):
+    """The user may see the todo but not do this to it."""
+
+
+def create_todo(
+    *, owner: User, title: str, description: str, priority: str, due_date: datetime.date
+) -> Todo:
+    todo = Todo(
+        owner=owner, title=title, description=description, priority=priority, due_date=due_date
+    )
+    todo.full_clean()
+    todo.save()
+    return todo
+
+
+UPDATABLE_FIELDS = ("title", "description", "priority", "due_date", "status")
+
+
+def update_todo(*, todo: Todo, actor: User, **changes: object) -> Todo:
+    """Apply `changes` (any of UPDATABLE_FIELDS). Owner and collaborators may update."""
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Cannot update {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(todo, field, value)
+    todo.full_clean(exclude=["owner"])
+    # update_fields: a concurrent edit of another field is not overwritten.
+    todo.save(update_fields=[*changes, "updated"])
+    return todo
+
+
+def toggle_todo_status(*, todo: Todo, actor: User) -> Todo:
+    new_status = Status.DONE if todo.status == Status.OPEN else Status.OPEN
+    return update_todo(todo=todo, actor=actor, status=new_status)
+
+
+def delete_todo(*, todo: Todo, actor: User) -> None:
+    if not todo.is_owned_by(actor):
+        raise NotAllowed("Only the owner can delete this todo.")
+    with transaction.atomic():
+        todo.delete()
+
+
+def add_note(*, todo: Todo, author: User, text: str) -> Note:
+    note = Note(todo=todo, author=author, text=text)
+    note.full_clean()
+    note.save()
+    return note

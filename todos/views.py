@@ -1,0 +1,114 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from todos.forms import NoteForm, TodoForm
+from todos.models import Status, Todo
+from todos.selectors import dashboard_todos, get_todo_for_user
+from todos.services import (
+    NotAllowed,
+    add_note,
+    create_todo,
+    delete_todo,
+    toggle_todo_status,
+    update_todo,
+)
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "todos/landing.html")
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    todos = list(dashboard_todos(request.user))
+    return render(request, "todos/dashboard.html", {"todos": todos})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def add(request: HttpRequest) -> HttpResponse:
+    form = TodoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        todo = create_todo(owner=request.user, **form.cleaned_data)
+        messages.success(request, f"Todo “{todo.title}” was created.")
+        return redirect("dashboard")
+    return render(request, "todos/edit.html", {"form": form, "todo": None})
+
+
+@require_GET
+@login_required
+def show(request: HttpRequest, todo_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    return _render_show(request, todo, NoteForm())
+
+
+def _render_show(request: HttpRequest, todo: Todo, note_form: NoteForm) -> HttpResponse:
+    notes = todo.notes.select_related("author")
+    collaborators = todo.collaborators.all()
+    return render(
+        request,
+        "todos/show.html",
+        {"todo": todo, "notes": notes, "collaborators": collaborators, "note_form": note_form},
+    )
+
+
+@require_GET
+@login_required
+def edit(request: HttpRequest, todo_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    return render(request, "todos/edit.html", {"form": TodoForm(instance=todo), "todo": todo})
+
+
+@require_POST
+@login_required
+def update(request: HttpRequest, todo_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    form = TodoForm(request.POST, instance=todo)
+    if not form.is_valid():
+        return render(request, "todos/edit.html", {"form": form, "todo": todo})
+    update_todo(todo=todo, actor=request.user, **form.cleaned_data)
+    messages.success(request, f"Todo “{todo.title}” was updated.")
+    return redirect("todos:show", todo_id=todo.pk)
+
+
+@require_POST
+@login_required
+def toggle_status(request: HttpRequest, todo_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    toggle_todo_status(todo=todo, actor=request.user)
+    done = todo.status == Status.DONE
+    messages.success(request, f"Todo “{todo.title}” is {'done' if done else 'open again'}.")
+    if request.POST.get("next") == "show":
+        return redirect("todos:show", todo_id=todo.pk)
+    return redirect("dashboard")
+
+
+@require_POST
+@login_required
+def delete(request: HttpRequest, todo_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    title = todo.title
+    try:
+        delete_todo(todo=todo, actor=request.user)
+    except NotAllowed as error:
+        messages.error(request, str(error))
+        return redirect("todos:show", todo_id=todo.pk)
+    messages.success(request, f"Todo “{title}” was deleted.")
+    return redirect("dashboard")
+
+
+@require_POST
+@login_required
+def note_add(request: HttpRequest, todo_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_show(request, todo, form)
+    add_note(todo=todo, author=request.user, text=form.cleaned_data["text"])
+    messages.success(request, "Note added.")
+    return redirect("todos:show", todo_id=todo.pk)
