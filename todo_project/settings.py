@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "channels",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -163,6 +164,8 @@ DEFAULT_FROM_EMAIL = env.str("EMAIL_FROM", default="noreply@stratospheric.dev")
 # --- Sharing (sharing/) ---
 
 # --- Push (notifications/) ---
+# One process's sockets live in its own memory; ActiveMQ carries events between processes.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Tracing, logs and metrics (tracing/) ---
 

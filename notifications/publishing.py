@@ -1,0 +1,53 @@
+"""`publish(user_id, event)`: the one way to push an event to a user's browser tabs.
+
+Without a broker (the single-process default) the event goes straight to the Channels group
+`user-<id>` of this process. With ACTIVEMQ_URL set it goes through ActiveMQ, so that it
+reaches the user wherever their sockets are connected (added with the push feature).
+"""
+
+import logging
+from collections.abc import Iterable
+from typing import Any, TypedDict
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+class Event(TypedDict):
+    type: str  # e.g. "todo_updated", "collaboration_confirmed"
+    todo_id: int
+    title: str
+    actor: str
+    text: str  # the human-readable sentence the toast shows
+
+
+def user_group(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def publish(user_id: int, event: Event) -> None:
+    """Push now. Never raises: a push that cannot be delivered is logged and dropped."""
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            user_group(user_id), {"type": "todo.event", "event": dict(event)}
+        )
+    except Exception:
+        logger.exception("could not push %s to user %s", event.get("type"), user_id)
+
+
+def publish_on_commit(user_ids: Iterable[int], event: Event) -> None:
+    """Push to each user once the current transaction commits (at once outside one)."""
+    recipients = sorted(set(user_ids))
+
+    def send() -> None:
+        for user_id in recipients:
+            publish(user_id, event)
+
+    transaction.on_commit(send)
+
+
+def todo_event(event_type: str, *, todo: Any, actor: Any, text: str) -> Event:
+    return Event(type=event_type, todo_id=todo.pk, title=todo.title, actor=str(actor), text=text)
