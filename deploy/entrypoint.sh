@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The container's one entrypoint. Subcommands:
+#   web       the ASGI server (HTTP and WebSocket) on $PORT (8000)
+#   worker    the sharing worker (SQS -> SES)
+#   migrate   apply database migrations
+#   manage …  any manage.py command
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python}
+
+case "${1:-web}" in
+  web)
+    exec "$PYTHON" -m uvicorn todo_project.asgi:application \
+      --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
+      --workers "${WEB_CONCURRENCY:-2}" \
+      --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
+      --no-access-log --lifespan off
+    ;;
+  worker)
+    exec "$PYTHON" manage.py run_sharing_worker
+    ;;
+  migrate)
+    exec "$PYTHON" manage.py migrate --no-input
+    ;;
+  manage)
+    shift
+    exec "$PYTHON" manage.py "$@"
+    ;;
+  *)
+    echo "usage: $0 {web|worker|migrate|manage …}" >&2
+    exit 64
+    ;;
+esac
