@@ -162,6 +162,12 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="todo_project.ses_backend.SESEm
 DEFAULT_FROM_EMAIL = env.str("EMAIL_FROM", default="noreply@stratospheric.dev")
 
 # --- Sharing (sharing/) ---
+SHARING_QUEUE_NAME = env.str("SHARING_QUEUE_NAME", default="stratospheric-todo-sharing")
+SHARING_DLQ_NAME = env.str("SHARING_DLQ_NAME", default="stratospheric-todo-sharing-dlq")
+# Demos only: the worker confirms each collaboration right after emailing the invitation.
+SHARING_AUTO_CONFIRM = env.bool("SHARING_AUTO_CONFIRM", default=False)
+# Parallel SES sends per batch of up to 10 SQS messages.
+SHARING_EMAIL_THREADS = env.int("SHARING_EMAIL_THREADS", default=10)
 
 # --- Push (notifications/) ---
 # One process's sockets live in its own memory; ActiveMQ carries events between processes.

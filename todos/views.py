@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sharing.selectors import add_sharing_details
 from todos.forms import NoteForm, TodoForm
 from todos.models import Status, Todo
 from todos.selectors import dashboard_todos, get_todo_for_user
@@ -25,7 +26,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    todos = list(dashboard_todos(request.user))
+    todos = add_sharing_details(request.user, list(dashboard_todos(request.user)))
     return render(request, "todos/dashboard.html", {"todos": todos})
 
 

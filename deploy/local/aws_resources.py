@@ -5,6 +5,7 @@ Used by `make run` (deploy/local/run.py) and by the test fixtures.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,3 +89,41 @@ def create_user(
 def seed_users(endpoint_url: str, region: str, pool: CognitoPool) -> None:
     for username in SEED_USERS:
         create_user(endpoint_url, region, pool, username, SEED_PASSWORD)
+
+
+@dataclass
+class SharingQueues:
+    queue_url: str
+    dlq_url: str
+
+
+def create_sharing_queues(
+    endpoint_url: str,
+    region: str,
+    *,
+    queue_name: str,
+    dlq_name: str,
+    max_receive_count: int = 3,
+    visibility_timeout_s: int = 30,
+) -> SharingQueues:
+    """The sharing queue and its dead-letter queue, as deploy/cdk makes them in AWS."""
+    sqs = local_client("sqs", endpoint_url, region)
+    dlq_url = sqs.create_queue(QueueName=dlq_name)["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    queue_url = sqs.create_queue(
+        QueueName=queue_name,
+        Attributes={
+            "VisibilityTimeout": str(visibility_timeout_s),
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
+            ),
+        },
+    )["QueueUrl"]
+    return SharingQueues(queue_url=queue_url, dlq_url=dlq_url)
+
+
+def verify_email_sender(endpoint_url: str, region: str, sender: str) -> None:
+    """SES sends only from verified identities; moto enforces that too."""
+    local_client("ses", endpoint_url, region).verify_email_identity(EmailAddress=sender)

@@ -14,7 +14,14 @@ import sys
 import time
 from pathlib import Path
 
-from deploy.local.aws_resources import SEED_PASSWORD, SEED_USERS, create_cognito_pool, seed_users
+from deploy.local.aws_resources import (
+    SEED_PASSWORD,
+    SEED_USERS,
+    create_cognito_pool,
+    create_sharing_queues,
+    seed_users,
+    verify_email_sender,
+)
 from deploy.local.cognito_standin import StandinServer, create_app
 from deploy.local.moto_server import MotoServer
 
@@ -40,6 +47,13 @@ def main() -> int:
         logout_urls=[f"{external_url}/"],
     )
     seed_users(moto.url, region, pool)
+    create_sharing_queues(
+        moto.url,
+        region,
+        queue_name=os.environ.get("SHARING_QUEUE_NAME", "stratospheric-todo-sharing"),
+        dlq_name=os.environ.get("SHARING_DLQ_NAME", "stratospheric-todo-sharing-dlq"),
+    )
+    verify_email_sender(moto.url, region, os.environ.get("EMAIL_FROM", "noreply@stratospheric.dev"))
     standin = StandinServer(
         create_app(endpoint_url=moto.url, region=region, user_pool_id=pool.user_pool_id),
         port=int(os.environ.get("COGNITO_STANDIN_PORT", "9229")),
@@ -69,12 +83,14 @@ def main() -> int:
             ],
             cwd=ROOT,
         ),
+        subprocess.Popen([*manage, "run_sharing_worker"], cwd=ROOT),
     ]
     print(
         f"\n  Stratospheric Todo: {external_url}\n"
         f"  Log in as {', '.join(SEED_USERS)} with password '{SEED_PASSWORD}'"
         f" (duke is an admin: {external_url}/admin/).\n"
-        f"  Local AWS (moto server): {moto.url}   Cognito stand-in: {standin.url}\n",
+        f"  Local AWS (moto server): {moto.url}   Cognito stand-in: {standin.url}\n"
+        f"  Emails sent (local mailbox): {external_url}/dev/mailbox\n",
         flush=True,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -1,0 +1,131 @@
+"""The whole trip over the wire: share → SQS message → worker → one SES email → confirm."""
+
+import email
+import email.policy
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.urls import reverse
+
+from notifications.publishing import user_group
+from sharing.mailer import confirm_url
+from sharing.models import CollaborationRequest
+from sharing.tests.helpers import peek_bodies, queue_depth, raw_emails
+from sharing.worker import SharingWorker
+from todos.models import Todo
+
+
+@pytest.fixture
+def worker():
+    worker = SharingWorker(wait_time_s=1)
+    yield worker
+    worker.close()
+
+
+def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
+    client,
+    alice,
+    bob,
+    own_todo,
+    sharing_queues,
+    sqs,
+    moto_server,
+    worker,
+    django_capture_on_commit_callbacks,
+):
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("sharing:share", args=[own_todo.pk, bob.pk]))
+    assert response.status_code == 302
+    request = CollaborationRequest.objects.get(todo=own_todo, collaborator=bob)
+    assert request.queued_at is not None
+
+    assert peek_bodies(sqs, sharing_queues.queue_url) == [
+        {
+            "version": 1,
+            "request_id": request.pk,
+            "todo_id": own_todo.pk,
+            "collaborator_id": bob.pk,
+            "token": request.token,
+        }
+    ]
+
+    result = worker.process_batch()
+    assert (result.received, result.emailed) == (1, 1)
+    request.refresh_from_db()
+    assert request.emailed_at is not None
+    assert queue_depth(sqs, sharing_queues.queue_url) == 0
+
+    [raw] = raw_emails(moto_server.url, containing=request.token)
+    message = email.message_from_string(raw, policy=email.policy.default)
+    assert message["Subject"] == "A todo was shared with you"
+    assert message["To"] == "bob@example.com"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    link = confirm_url(request)
+    assert link == (
+        f"http://127.0.0.1:8000/todo/{own_todo.pk}/collaborations/{bob.pk}/confirm"
+        f"?token={request.token}"
+    )
+    for part in (text, html):
+        assert link in part
+        assert "Plan the launch" in part
+        assert "High" in part
+        assert own_todo.due_date.isoformat() in part
+        assert "Alice" in part
+    assert "Rocket & <b>cake</b>" in text
+    assert "Rocket &amp; &lt;b&gt;cake&lt;/b&gt;" in html
+
+    client.force_login(bob)
+    confirm_page = client.get(link.removeprefix("http://127.0.0.1:8000"))
+    assert confirm_page.status_code == 200
+    assert b"Plan the launch" in confirm_page.content
+    assert not own_todo.collaborators.filter(pk=bob.pk).exists()  # a GET changes nothing
+
+    response = client.post(
+        reverse("sharing:confirm", args=[own_todo.pk, bob.pk]), {"token": request.token}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("todos:show", args=[own_todo.pk])
+    assert own_todo.collaborators.filter(pk=bob.pk).exists()
+    assert not CollaborationRequest.objects.filter(pk=request.pk).exists()
+
+    assert client.get(reverse("todos:show", args=[own_todo.pk])).status_code == 200
+    client.post(
+        reverse("todos:update", args=[own_todo.pk]),
+        {
+            "title": "Plan the launch party",
+            "description": "",
+            "priority": "HIGH",
+            "due_date": own_todo.due_date.isoformat(),
+        },
+    )
+    own_todo.refresh_from_db()
+    assert own_todo.title == "Plan the launch party"
+    response = client.post(reverse("todos:delete", args=[own_todo.pk]), follow=True)
+    assert Todo.objects.filter(pk=own_todo.pk).exists()
+    assert b"Only the owner can delete this todo." in response.content
+
+
+def test_confirming_tells_the_owner_through_the_push_api(
+    client, alice, bob, own_todo, sharing_queues, django_capture_on_commit_callbacks
+):
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(alice.pk), channel)
+    request = CollaborationRequest.objects.create(todo=own_todo, collaborator=bob)
+    client.force_login(bob)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("sharing:confirm", args=[own_todo.pk, bob.pk]), {"token": request.token}
+        )
+
+    received = async_to_sync(layer.receive)(channel)
+    assert received["event"]["type"] == "collaboration_confirmed"
+    assert received["event"]["todo_id"] == own_todo.pk
+    assert received["event"]["text"] == (
+        f"Collaboration confirmed. User Bob has accepted your collaboration request "
+        f"for todo #{own_todo.pk}."
+    )

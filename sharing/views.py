@@ -1,0 +1,132 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from sharing.mailbox import MailboxUnavailable, read_local_mailbox
+from sharing.services import (
+    AlreadyCollaborating,
+    InvalidInvitation,
+    SharingError,
+    confirm_collaboration,
+    find_invitation,
+    leave_todo,
+    remove_collaborator,
+    share_todo,
+    withdraw_request,
+)
+from todos.selectors import get_todo_for_user
+
+
+def _back(request: HttpRequest, todo_id: int) -> HttpResponse:
+    if request.POST.get("next") == "show":
+        return redirect("todos:show", todo_id=todo_id)
+    return redirect("dashboard")
+
+
+@require_POST
+@login_required
+def share(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    collaborator = User.objects.filter(pk=collaborator_id, is_active=True).first()
+    if collaborator is None:
+        messages.error(request, "There is no such user to share this todo with.")
+        return _back(request, todo.pk)
+    try:
+        share_todo(owner=request.user, todo=todo, collaborator=collaborator)
+    except SharingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Invitation to {collaborator} is on its way; it stays pending until they confirm.",
+        )
+    return _back(request, todo.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def confirm(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
+    """GET shows what the invitation is for; only the POST (with CSRF) changes anything."""
+    source = request.POST if request.method == "POST" else request.GET
+    token = source.get("token", "")
+    try:
+        if request.method == "POST":
+            todo = confirm_collaboration(
+                user=request.user, todo_id=todo_id, collaborator_id=collaborator_id, token=token
+            )
+            messages.success(request, f"You now collaborate on “{todo.title}” with {todo.owner}.")
+            return redirect("todos:show", todo_id=todo.pk)
+        invitation = find_invitation(
+            user=request.user, todo_id=todo_id, collaborator_id=collaborator_id, token=token
+        )
+    except AlreadyCollaborating as error:
+        messages.info(request, str(error))
+        return redirect("todos:show", todo_id=error.todo_id)
+    except InvalidInvitation as error:
+        return render(
+            request, "sharing/invitation_invalid.html", {"reason": str(error)}, status=error.status
+        )
+    return render(
+        request,
+        "sharing/confirm.html",
+        {"invitation": invitation, "todo": invitation.todo, "token": token},
+    )
+
+
+@require_POST
+@login_required
+def withdraw(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    try:
+        collaborator = withdraw_request(
+            owner=request.user, todo=todo, collaborator_id=collaborator_id
+        )
+    except SharingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The invitation to {collaborator} was withdrawn.")
+    return _back(request, todo.pk)
+
+
+@require_POST
+@login_required
+def leave(request: HttpRequest, todo_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    try:
+        leave_todo(user=request.user, todo=todo)
+    except SharingError as error:
+        messages.error(request, str(error))
+        return redirect("todos:show", todo_id=todo.pk)
+    messages.success(request, f"You no longer collaborate on “{todo.title}”.")
+    return redirect("dashboard")
+
+
+@require_POST
+@login_required
+def remove(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    try:
+        collaborator = remove_collaborator(
+            owner=request.user, todo=todo, collaborator_id=collaborator_id
+        )
+    except SharingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{collaborator} no longer collaborates on this todo.")
+    return redirect("todos:show", todo_id=todo.pk)
+
+
+@require_GET
+def mailbox(request: HttpRequest) -> HttpResponse:
+    """Local development only: what the local SES (moto server) has sent."""
+    if not settings.DEBUG:
+        raise Http404("The local mailbox exists only in development.")
+    try:
+        emails, error = read_local_mailbox(), None
+    except MailboxUnavailable as unavailable:
+        emails, error = [], str(unavailable)
+    return render(request, "sharing/mailbox.html", {"emails": emails, "error": error})
