@@ -1,0 +1,64 @@
+"""The sharing parts of the dashboard: the share menu and pending invitations."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from sharing.models import CollaborationRequest
+from todos.models import Todo
+
+
+def make_todos(owner, count, *, collaborator, invitee):
+    due = timezone.localdate() + datetime.timedelta(days=3)
+    for index in range(count):
+        todo = Todo.objects.create(owner=owner, title=f"Todo {index}", due_date=due)
+        todo.collaborators.add(collaborator)
+        CollaborationRequest.objects.create(todo=todo, collaborator=invitee)
+
+
+def share_action(todo, user):
+    return f'action="{reverse("sharing:share", args=[todo.pk, user.pk])}"'
+
+
+def dashboard_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_share_menu_lists_only_people_who_can_still_be_invited(
+    client, alice, bob, charlie, todo
+):
+    dave = User.objects.create_user(username="dave", email="dave@example.com", display_name="Dave")
+    CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
+    client.force_login(alice)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert share_action(todo, dave) in page
+    for taken in (alice, bob, charlie):  # owner, collaborator, already invited
+        assert share_action(todo, taken) not in page
+    assert "pending: Charlie" in page
+
+
+def test_a_collaborator_gets_no_share_menu(client, bob, todo):
+    client.force_login(bob)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'class="d-inline-block share-menu' not in page
+    assert "shared by Alice" in page
+
+
+def test_the_dashboard_makes_the_same_number_of_queries_for_1_and_for_8_todos(
+    client, alice, bob, charlie
+):
+    make_todos(alice, 1, collaborator=bob, invitee=charlie)
+    make_todos(bob, 1, collaborator=alice, invitee=charlie)  # shared with alice
+    client.force_login(alice)
+    few = dashboard_queries(client)
+
+    make_todos(alice, 7, collaborator=bob, invitee=charlie)
+    make_todos(bob, 7, collaborator=alice, invitee=charlie)
+    assert dashboard_queries(client) == few

@@ -1,0 +1,194 @@
+"""Sharing, withdrawing, leaving and removing, through the views, with bad input too."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.urls import reverse
+
+from notifications.publishing import user_group
+from sharing.models import CollaborationRequest
+
+
+def share(client, todo_id, collaborator_id):
+    return client.post(reverse("sharing:share", args=[todo_id, collaborator_id]), follow=True)
+
+
+def listen(user):
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(user_group(user.pk), channel)
+    return lambda: async_to_sync(layer.receive)(channel)["event"]
+
+
+def test_the_owner_shares_and_the_dashboard_shows_the_pending_invitation(
+    client, alice, bob, own_todo
+):
+    client.force_login(alice)
+    response = share(client, own_todo.pk, bob.pk)
+    assert b"Invitation to Bob is on its way" in response.content
+    assert b"pending: Bob" in response.content
+    assert CollaborationRequest.objects.filter(todo=own_todo, collaborator=bob).count() == 1
+
+
+def test_sharing_twice_while_pending_makes_no_second_request(client, alice, bob, own_todo):
+    client.force_login(alice)
+    share(client, own_todo.pk, bob.pk)
+    response = share(client, own_todo.pk, bob.pk)
+    assert b"An invitation to Bob is already pending." in response.content
+    assert CollaborationRequest.objects.filter(todo=own_todo, collaborator=bob).count() == 1
+
+
+def test_sharing_with_an_existing_collaborator_is_refused(client, alice, bob, todo):
+    client.force_login(alice)
+    response = share(client, todo.pk, bob.pk)
+    assert b"Bob already collaborates on this todo." in response.content
+    assert not CollaborationRequest.objects.exists()
+
+
+def test_sharing_with_yourself_is_refused(client, alice, own_todo):
+    client.force_login(alice)
+    response = share(client, own_todo.pk, alice.pk)
+    assert b"You cannot share a todo with yourself." in response.content
+    assert not CollaborationRequest.objects.exists()
+
+
+def test_sharing_with_a_user_who_does_not_exist_is_refused(client, alice, own_todo):
+    client.force_login(alice)
+    response = share(client, own_todo.pk, 999999)
+    assert b"There is no such user to share this todo with." in response.content
+    assert not CollaborationRequest.objects.exists()
+
+
+def test_a_collaborator_cannot_share(client, bob, charlie, todo):
+    client.force_login(bob)
+    response = share(client, todo.pk, charlie.pk)
+    assert b"Only the owner can share this todo." in response.content
+    assert not CollaborationRequest.objects.exists()
+
+
+@pytest.mark.parametrize("url_name", ["share", "withdraw", "remove"])
+def test_a_stranger_gets_404(client, charlie, bob, todo, url_name):
+    CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
+    client.force_login(charlie)
+    response = client.post(reverse(f"sharing:{url_name}", args=[todo.pk, bob.pk]))
+    assert response.status_code == 404
+    assert todo.collaborators.filter(pk=bob.pk).exists()
+    assert CollaborationRequest.objects.count() == 1
+
+
+def test_a_stranger_cannot_leave_what_they_never_joined(client, charlie, todo):
+    client.force_login(charlie)
+    assert client.post(reverse("sharing:leave", args=[todo.pk])).status_code == 404
+
+
+def test_sharing_a_missing_todo_is_404(client, alice, bob):
+    client.force_login(alice)
+    assert client.post(reverse("sharing:share", args=[999999, bob.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("url_name", ["share", "withdraw", "remove"])
+def test_changes_are_post_only(client, alice, bob, todo, url_name):
+    client.force_login(alice)
+    response = client.get(reverse(f"sharing:{url_name}", args=[todo.pk, bob.pk]))
+    assert response.status_code == 405
+    assert todo.collaborators.filter(pk=bob.pk).exists()
+
+
+def test_changes_need_a_csrf_token(alice, bob, own_todo):
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(alice)
+    response = csrf_client.post(reverse("sharing:share", args=[own_todo.pk, bob.pk]))
+    assert response.status_code == 403
+    assert not CollaborationRequest.objects.exists()
+
+
+def test_an_anonymous_share_goes_to_the_login_page(client, own_todo, bob):
+    response = client.post(reverse("sharing:share", args=[own_todo.pk, bob.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert not CollaborationRequest.objects.exists()
+
+
+def test_the_owner_withdraws_a_pending_invitation(client, alice, bob, own_todo):
+    CollaborationRequest.objects.create(todo=own_todo, collaborator=bob)
+    client.force_login(alice)
+    response = client.post(reverse("sharing:withdraw", args=[own_todo.pk, bob.pk]), follow=True)
+    assert b"The invitation to Bob was withdrawn." in response.content
+    assert not CollaborationRequest.objects.exists()
+
+
+def test_withdrawing_what_is_not_pending_says_so(client, alice, bob, own_todo):
+    client.force_login(alice)
+    response = client.post(reverse("sharing:withdraw", args=[own_todo.pk, bob.pk]), follow=True)
+    assert b"There is no pending invitation for that user." in response.content
+
+
+def test_a_collaborator_cannot_withdraw_an_invitation(client, bob, charlie, todo):
+    CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
+    client.force_login(bob)
+    response = client.post(reverse("sharing:withdraw", args=[todo.pk, charlie.pk]), follow=True)
+    assert b"Only the owner can withdraw an invitation." in response.content
+    assert CollaborationRequest.objects.count() == 1
+
+
+def test_a_collaborator_leaves_and_the_owner_is_told(
+    client, alice, bob, todo, django_capture_on_commit_callbacks
+):
+    next_event = listen(alice)
+    client.force_login(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("sharing:leave", args=[todo.pk]), follow=True)
+    assert b"You no longer collaborate on" in response.content
+    assert not todo.collaborators.filter(pk=bob.pk).exists()
+    assert client.get(reverse("todos:show", args=[todo.pk])).status_code == 404
+    event = next_event()
+    assert event["type"] == "collaborator_left"
+    assert event["text"] == f"User Bob has left todo #{todo.pk}."
+
+
+def test_the_owner_cannot_leave(client, alice, todo):
+    client.force_login(alice)
+    response = client.post(reverse("sharing:leave", args=[todo.pk]), follow=True)
+    assert b"You own this todo, so you cannot leave it." in response.content
+
+
+def test_the_owner_removes_a_collaborator_who_is_told(
+    client, alice, bob, todo, django_capture_on_commit_callbacks
+):
+    next_event = listen(bob)
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("sharing:remove", args=[todo.pk, bob.pk]), follow=True)
+    assert b"Bob no longer collaborates on this todo." in response.content
+    assert not todo.collaborators.exists()
+    event = next_event()
+    assert event["type"] == "collaborator_removed"
+    assert event["text"] == f"Alice has removed you from todo #{todo.pk}."
+
+
+def test_removing_someone_who_does_not_collaborate_says_so(client, alice, charlie, todo):
+    client.force_login(alice)
+    response = client.post(reverse("sharing:remove", args=[todo.pk, charlie.pk]), follow=True)
+    assert b"That user does not collaborate on this todo." in response.content
+
+
+def test_a_collaborator_cannot_remove_another(client, alice, bob, charlie, todo):
+    todo.collaborators.add(charlie)
+    client.force_login(bob)
+    response = client.post(reverse("sharing:remove", args=[todo.pk, charlie.pk]), follow=True)
+    assert b"Only the owner can remove a collaborator." in response.content
+    assert todo.collaborators.filter(pk=charlie.pk).exists()
+
+
+def test_the_todo_page_lists_collaborators_with_the_right_buttons(client, alice, bob, todo):
+    client.force_login(alice)
+    page = client.get(reverse("todos:show", args=[todo.pk])).content.decode()
+    assert reverse("sharing:remove", args=[todo.pk, bob.pk]) in page
+    assert reverse("sharing:leave", args=[todo.pk]) not in page
+
+    client.force_login(bob)
+    page = client.get(reverse("todos:show", args=[todo.pk])).content.decode()
+    assert reverse("sharing:leave", args=[todo.pk]) in page
+    assert reverse("sharing:remove", args=[todo.pk, bob.pk]) not in page
