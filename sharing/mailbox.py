@@ -65,7 +65,8 @@ def parse_raw(item: dict[str, Any]) -> MailboxEmail:
     return MailboxEmail(
         message_id=str(item.get("id", "")),
         sender=str(item.get("source") or message.get("From", "")),
-        recipients=[str(address) for address in item.get("destinations", [])],
+        # moto lists the To header's addresses again after the Destinations parameter.
+        recipients=list(dict.fromkeys(str(address) for address in item.get("destinations", []))),
         subject=str(message.get("Subject", "")),
         text=text,
         links=_links(text),

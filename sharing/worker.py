@@ -34,6 +34,7 @@ from sharing.queue import (
     delete_messages,
     receive_messages,
 )
+from todo_project.aws import aws_client
 from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ class SharingWorker:
             max_workers=email_threads or settings.SHARING_EMAIL_THREADS,
             thread_name_prefix="ses",
         )
+        # Built once here rather than by each sending thread at its first email.
+        aws_client("ses")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
