@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -48,13 +48,17 @@ def share_todo(*, owner: User, todo: Todo, collaborator: User) -> CollaborationR
         raise SharingError("You cannot share a todo with yourself.")
     if todo.collaborators.filter(pk=collaborator.pk).exists():
         raise SharingError(f"{collaborator} already collaborates on this todo.")
-    with transaction.atomic():
-        request, created = CollaborationRequest.objects.get_or_create(
-            todo=todo, collaborator=collaborator
-        )
-        if not created:
-            raise SharingError(f"An invitation to {collaborator} is already pending.")
-        transaction.on_commit(lambda: queue_unsent_requests(request_ids=[request.pk]))
+    try:
+        with transaction.atomic():
+            # Insert and let the unique constraint judge: no check-then-insert race.
+            request = CollaborationRequest.objects.create(todo=todo, collaborator=collaborator)
+            # robust: the share is committed; a surprise here is logged, and the outbox
+            # (drained by the worker) still sends the message.
+            transaction.on_commit(
+                lambda: queue_unsent_requests(request_ids=[request.pk]), robust=True
+            )
+    except IntegrityError:
+        raise SharingError(f"An invitation to {collaborator} is already pending.") from None
     count("SharesSent")
     return request
 

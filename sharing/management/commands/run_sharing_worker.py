@@ -17,8 +17,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--wait-time", type=int, default=20, help="SQS long poll, seconds")
-        parser.add_argument("--max-messages", type=int, default=10, help="per receive, 1-10")
+        parser.add_argument(
+            "--wait-time",
+            type=int,
+            default=20,
+            choices=range(21),
+            metavar="0-20",
+            help="SQS long poll, seconds",
+        )
+        parser.add_argument(
+            "--max-messages",
+            type=int,
+            default=10,
+            choices=range(1, 11),
+            metavar="1-10",
+            help="messages per receive",
+        )
         parser.add_argument(
             "--email-threads", type=int, default=None, help="parallel SES sends per batch"
         )
