@@ -16,11 +16,10 @@ def attachments_storage(
 ) -> dict[str, Any]:
     """A private S3 bucket when `bucket` is set, else a folder outside every served URL."""
     if not bucket:
-        # base_url None: nothing may build a public URL for these files; a permission-checked
-        # view streams them instead.
+        # No URL pattern serves this folder: a permission-checked view streams the files.
         return {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(local_root), "base_url": None},
+            "OPTIONS": {"location": str(local_root)},
         }
     return {
         "BACKEND": "storages.backends.s3.S3Storage",

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import requests
-from django.conf import settings as django_settings
 
 from deploy.local.aws_resources import create_attachments_bucket, local_client
 from deploy.local.moto_server import MotoServer
@@ -89,7 +88,9 @@ class Mailbox:
 
 
 @pytest.fixture
-def mailbox(moto_server: MotoServer) -> Mailbox:
-    ses = local_client("ses", moto_server.url, django_settings.AWS_REGION)
-    ses.verify_email_identity(EmailAddress=django_settings.DEFAULT_FROM_EMAIL)
+def mailbox(moto_server: MotoServer, settings: Any) -> Mailbox:
+    # pytest-django swaps in the locmem backend; these tests want the real SES round trip.
+    settings.EMAIL_BACKEND = "todo_project.ses_backend.SESEmailBackend"
+    ses = local_client("ses", moto_server.url, settings.AWS_REGION)
+    ses.verify_email_identity(EmailAddress=settings.DEFAULT_FROM_EMAIL)
     return Mailbox(moto_server.url)
