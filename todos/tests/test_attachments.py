@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
+from deploy.local.aws_resources import create_attachments_bucket, local_client
 from notifications.publishing import user_group
 from todos.attachments import clean_display_name
 from todos.models import Attachment
@@ -302,3 +303,10 @@ class TestAttachmentsOnS3:
                 await asyncio.wait_for(layer.receive(channel), timeout=0.5)
 
         async_to_sync(nothing_for)(inboxes["bob"])
+
+
+def test_creating_the_local_bucket_twice_is_harmless(moto_server, settings):
+    create_attachments_bucket(moto_server.url, settings.AWS_REGION, "created-twice")
+    create_attachments_bucket(moto_server.url, settings.AWS_REGION, "created-twice")
+    s3 = local_client("s3", moto_server.url, settings.AWS_REGION)
+    assert "created-twice" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
