@@ -7,6 +7,7 @@ missing=()
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v chromium >/dev/null || missing+=(chromium)
 [ -x /usr/share/activemq/bin/activemq ] || missing+=(activemq)
+command -v node >/dev/null || missing+=(nodejs)  # jsii, for the CDK app's synthesis tests
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
