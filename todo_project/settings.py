@@ -197,5 +197,6 @@ LOGGING = {
     "loggers": {
         # uvicorn brings its own plain-text handlers; send its lines through ours instead.
         "uvicorn": {"handlers": ["console"], "propagate": False},
+        "botocore": {"level": "WARNING"},  # "Found credentials…" on every new client
     },
 }

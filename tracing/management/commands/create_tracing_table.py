@@ -18,5 +18,5 @@ class Command(BaseCommand):
             "breadcrumb table %s %s",
             table_name,
             "created" if created else "already exists",
-            extra={"table": table_name, "created": created},
+            extra={"table": table_name, "table_created": created},
         )
