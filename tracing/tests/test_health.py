@@ -1,4 +1,4 @@
-"""/health/ready: 200 when the database, queue, broker and table answer; 503 naming what does not."""
+"""/health/ready: 200 when database, queue, broker and table answer; 503 naming what fails."""
 
 from __future__ import annotations
 
@@ -89,9 +89,7 @@ def test_it_is_exempt_from_the_https_redirect(settings, db):
 
 
 def test_broker_urls_are_read_like_the_relay_reads_them():
-    assert broker_addresses("stomp+ssl://b-1.mq.aws:61614") == [
-        ("stomp+ssl", "b-1.mq.aws", 61614)
-    ]
+    assert broker_addresses("stomp+ssl://b-1.mq.aws:61614") == [("stomp+ssl", "b-1.mq.aws", 61614)]
     assert broker_addresses("failover:(stomp+ssl://a:61614,stomp+ssl://b:61614)") == [
         ("stomp+ssl", "a", 61614),
         ("stomp+ssl", "b", 61614),
