@@ -197,6 +197,8 @@ LOGGING = {
     "loggers": {
         # uvicorn brings its own plain-text handlers; send its lines through ours instead.
         "uvicorn": {"handlers": ["console"], "propagate": False},
+        # tracing.request writes the access log (with request id and latency) instead.
+        "uvicorn.access": {"handlers": [], "propagate": False},
         "botocore": {"level": "WARNING"},  # "Found credentials…" on every new client
     },
 }

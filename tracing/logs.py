@@ -20,9 +20,16 @@ from typing import Any
 import structlog
 from structlog.contextvars import bind_contextvars, clear_contextvars, get_contextvars
 
+
+def _drop_terminal_copies(logger: object, method: str, event: dict[str, Any]) -> dict[str, Any]:
+    event.pop("color_message", None)  # uvicorn's ANSI-coloured duplicate of the message
+    return event
+
+
 _SHARED_PROCESSORS: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.ExtraAdder(),
+    _drop_terminal_copies,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
