@@ -179,6 +179,41 @@ TRACING_SHUTDOWN_FLUSH_SECONDS = env.float("TRACING_SHUTDOWN_FLUSH_SECONDS", def
 METRICS_NAMESPACE = env.str("METRICS_NAMESPACE", default="StratosphericTodo")
 
 # --- Attachments and reminders ---
+from todo_project.storage_settings import attachments_storage  # noqa: E402
+
+# Empty: files go to ATTACHMENTS_LOCAL_DIR on this machine (local runs only).
+ATTACHMENTS_BUCKET = env.str("ATTACHMENTS_BUCKET", default="")
+ATTACHMENTS_LOCAL_DIR = Path(
+    env.str("ATTACHMENTS_LOCAL_DIR", default=str(BASE_DIR / "attachments"))
+)
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_ALLOWED_TYPES = env.list(
+    "ATTACHMENT_ALLOWED_TYPES",
+    default=[
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    ],
+)
+ATTACHMENT_URL_EXPIRY_SECONDS = env.int("ATTACHMENT_URL_EXPIRY_SECONDS", default=60)
+STORAGES["attachments"] = attachments_storage(
+    bucket=ATTACHMENTS_BUCKET,
+    region=AWS_REGION,
+    endpoint_url=AWS_ENDPOINT_URL,
+    url_expiry_seconds=ATTACHMENT_URL_EXPIRY_SECONDS,
+    local_root=ATTACHMENTS_LOCAL_DIR,
+)
+# A reminder claimed by a run that died mid-send is taken over by a later run after this.
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=15 * 60)
 
 # One JSON object a line on stdout, for every process (tracing/logs.py); metrics are EMF
 # records in the same stream (tracing/metrics.py).

@@ -52,6 +52,10 @@ def delete_todo(*, todo: Todo, actor: User) -> None:
     if not todo.is_owned_by(actor):
         raise NotAllowed("Only the owner can delete this todo.")
     with transaction.atomic():
+        # Late import: todos.attachments imports this module.
+        from todos.attachments import delete_attachment_objects_on_commit
+
+        delete_attachment_objects_on_commit(todo)
         todo.delete()
 
 

@@ -5,6 +5,7 @@ Used by `make run` (deploy/local/run.py) and by the test fixtures.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,3 +89,23 @@ def create_user(
 def seed_users(endpoint_url: str, region: str, pool: CognitoPool) -> None:
     for username in SEED_USERS:
         create_user(endpoint_url, region, pool, username, SEED_PASSWORD)
+
+
+ATTACHMENTS_BUCKET = "stratospheric-todo-attachments"
+
+
+def create_attachments_bucket(endpoint_url: str, region: str, bucket: str) -> None:
+    """The private bucket for todo attachments (idempotent), with public access blocked as in
+    AWS; downloads go through presigned URLs."""
+    s3 = local_client("s3", endpoint_url, region)
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )

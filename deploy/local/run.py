@@ -14,7 +14,14 @@ import sys
 import time
 from pathlib import Path
 
-from deploy.local.aws_resources import SEED_PASSWORD, SEED_USERS, create_cognito_pool, seed_users
+from deploy.local.aws_resources import (
+    ATTACHMENTS_BUCKET,
+    SEED_PASSWORD,
+    SEED_USERS,
+    create_attachments_bucket,
+    create_cognito_pool,
+    seed_users,
+)
 from deploy.local.cognito_standin import StandinServer, create_app
 from deploy.local.moto_server import MotoServer
 
@@ -40,6 +47,9 @@ def main() -> int:
         logout_urls=[f"{external_url}/"],
     )
     seed_users(moto.url, region, pool)
+    # An empty ATTACHMENTS_BUCKET chooses local files instead.
+    if bucket := os.environ.setdefault("ATTACHMENTS_BUCKET", ATTACHMENTS_BUCKET):
+        create_attachments_bucket(moto.url, region, bucket)
     standin = StandinServer(
         create_app(endpoint_url=moto.url, region=region, user_pool_id=pool.user_pool_id),
         port=int(os.environ.get("COGNITO_STANDIN_PORT", "9229")),
