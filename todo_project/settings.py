@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracing.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "tracing.middleware.BreadcrumbMiddleware",
 ]
 
 ROOT_URLCONF = "todo_project.urls"
@@ -183,6 +185,13 @@ DEFAULT_FROM_EMAIL = env.str("EMAIL_FROM", default="noreply@stratospheric.dev")
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Tracing, logs and metrics (tracing/) ---
+TRACING_ENABLED = env.bool("TRACING_ENABLED", default=True)  # breadcrumbs in DynamoDB
+TRACING_TABLE_NAME = env.str("TRACING_TABLE_NAME", default="stratospheric-breadcrumbs")
+TRACING_RETENTION_DAYS = env.int("TRACING_RETENTION_DAYS", default=90)
+# Breadcrumbs held in memory per process while DynamoDB is slow or away; beyond: dropped.
+TRACING_BUFFER_SIZE = env.int("TRACING_BUFFER_SIZE", default=10000)
+TRACING_SHUTDOWN_FLUSH_SECONDS = env.float("TRACING_SHUTDOWN_FLUSH_SECONDS", default=5.0)
+METRICS_NAMESPACE = env.str("METRICS_NAMESPACE", default="StratosphericTodo")
 
 # --- Attachments and reminders ---
 from todo_project.storage_settings import attachments_storage  # noqa: E402
@@ -221,9 +230,25 @@ STORAGES["attachments"] = attachments_storage(
 # A reminder claimed by a run that died mid-send is taken over by a later run after this.
 REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=15 * 60)
 
+# One JSON object a line on stdout, for every process (tracing/logs.py); metrics are EMF
+# records in the same stream (tracing/metrics.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "tracing.logs.json_formatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # uvicorn brings its own plain-text handlers; send its lines through ours instead.
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        # tracing.request writes the access log (with request id and latency) instead.
+        "uvicorn.access": {"handlers": [], "propagate": False},
+        "botocore": {"level": "WARNING"},  # "Found credentials…" on every new client
+    },
 }

@@ -6,6 +6,8 @@ from django.db import transaction
 
 from accounts.models import User
 from todos.models import Note, Status, Todo
+from tracing.logs import bind_log_context
+from tracing.metrics import count
 
 
 class NotAllowed(Exception):
@@ -20,6 +22,8 @@ def create_todo(
     )
     todo.full_clean()
     todo.save()
+    bind_log_context(todo_id=todo.pk)
+    count("TodosCreated")
     return todo
 
 

@@ -63,6 +63,7 @@ def main() -> int:
 
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input"], check=True)
+    subprocess.run([*manage, "create_tracing_table"], check=True)
     subprocess.run([*manage, "seed_local_users", *SEED_USERS], check=True)
 
     children = [
