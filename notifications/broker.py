@@ -90,7 +90,7 @@ class BrokerSettings:
     password: str = ""
 
 
-class _ConnectionState(stomp.ConnectionListener):
+class ConnectionState(stomp.ConnectionListener):
     def __init__(self, on_message: Callable[[Any], None] | None = None) -> None:
         self.connected = threading.Event()
         self.closed = threading.Event()
@@ -119,7 +119,7 @@ class _ConnectionState(stomp.ConnectionListener):
             self._on_message(frame)
 
 
-def open_connection(broker: BrokerSettings, state: _ConnectionState) -> stomp.Connection12:
+def open_connection(broker: BrokerSettings, state: ConnectionState) -> stomp.Connection12:
     """A connected STOMP 1.2 connection, or ConnectFailedException within a bounded time."""
     addresses = parse_broker_url(broker.url)
     connection = stomp.Connection12(
@@ -190,7 +190,7 @@ class Publisher:
 
     def _run(self) -> None:
         connection: stomp.Connection12 | None = None
-        state: _ConnectionState | None = None
+        state: ConnectionState | None = None
         retry_at = 0.0
         down_since_drops = 0
         while (item := self._queue.get()) is not None:
@@ -203,7 +203,7 @@ class Publisher:
                     down_since_drops += 1
                     continue
                 try:
-                    state = _ConnectionState()
+                    state = ConnectionState()
                     connection = open_connection(self.broker, state)
                 except Exception as error:
                     retry_at = time.monotonic() + PUBLISH_RETRY_S
@@ -254,7 +254,7 @@ class Relay:
     def _run(self) -> None:
         backoff = RELAY_BACKOFF_INITIAL_S
         while not self._stopping.is_set():
-            state = _ConnectionState(on_message=self._on_message)
+            state = ConnectionState(on_message=self._on_message)
             try:
                 self._connection = open_connection(self.broker, state)
                 subscribed = state.receipts["relay-subscribed"] = threading.Event()

@@ -25,7 +25,7 @@ from deploy.local.app_server import AppServer
 from notifications.broker import (
     ALL_TOPICS,
     BrokerSettings,
-    _ConnectionState,
+    ConnectionState,
     open_connection,
     topic_for,
 )
@@ -117,7 +117,7 @@ class StompTap:
 
     def __init__(self, broker_url: str) -> None:
         self.messages: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
-        state = _ConnectionState(on_message=self._on_message)
+        state = ConnectionState(on_message=self._on_message)
         self.connection = open_connection(BrokerSettings(broker_url), state)
         subscribed = state.receipts["tap"] = threading.Event()
         self.connection.subscribe(ALL_TOPICS, id="tap", headers={"receipt": "tap"})
