@@ -3,9 +3,11 @@ as a toast, and the row changes, without a reload."""
 
 import datetime
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -19,7 +21,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 
 @pytest.fixture
-def browser(monkeypatch) -> Browser:
+def browser(monkeypatch) -> Iterator[Browser]:
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
     # test itself are still made synchronously between browser steps.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -43,15 +45,26 @@ def log_in(browser: Browser, base_url: str, username: str) -> Page:
 
 
 def test_a_collaborators_edit_shows_a_toast_on_the_owners_open_dashboard(
-    cognito, live_server, push_servers, activemq, settings, browser
+    push_servers, cognito, live_server, activemq, settings, browser
 ):
+    # push_servers first: it sets up the test database before the live server starts, so
+    # the live server's connection is gone by the time the database is dropped.
     # Tom works on the live server (this process), Duke watches on another web process:
     # the event crosses ActiveMQ. A browser's cookies belong to a host, whatever the port, so
     # the logins on the live server hold on the other server too.
     settings.ACTIVEMQ_URL = activemq
     asgi_server, _ = push_servers
-    dukes_page = log_in(browser, live_server.url, "duke")
-    toms_page = log_in(browser, live_server.url, "tom")
+    try:
+        watch_a_collaborators_edit_arrive(browser, live_server.url, asgi_server)
+    finally:
+        # ORM calls made while Playwright runs get a connection of their own (another
+        # context); close it, or the test database cannot be dropped after the session.
+        connection.close()
+
+
+def watch_a_collaborators_edit_arrive(browser: Browser, live_url: str, asgi_server) -> None:  # type: ignore[no-untyped-def]
+    dukes_page = log_in(browser, live_url, "duke")
+    toms_page = log_in(browser, live_url, "tom")
     duke, tom = User.objects.get(username="duke"), User.objects.get(username="tom")
     todo = Todo.objects.create(
         owner=duke, title="Ship it", due_date=timezone.localdate() + datetime.timedelta(days=2)
@@ -63,7 +76,7 @@ def test_a_collaborators_edit_shows_a_toast_on_the_owners_open_dashboard(
     expect(dukes_page.locator("body")).to_have_attribute("data-push", "connected")
     dukes_page.evaluate("window.notReloaded = true")
 
-    toms_page.goto(f"{live_server.url}/todo/edit/{todo.pk}")
+    toms_page.goto(f"{live_url}/todo/edit/{todo.pk}")
     toms_page.fill("#id_title", "Ship it <b>now</b>")
     toms_page.get_by_role("button", name="Save").click()
 
