@@ -25,8 +25,6 @@ import stomp
 import stomp.exception
 from django.core.exceptions import ImproperlyConfigured
 
-from tracing import metrics
-
 logger = logging.getLogger(__name__)
 
 TOPIC_PREFIX = "/topic/todoUpdates."
@@ -289,6 +287,5 @@ class Relay:
                 logger.warning("push relay ignored a message to %s", frame.headers["destination"])
                 return
             self.deliver(user_id, event)
-            metrics.count("PushEventsRelayed")
         except Exception:
             logger.exception("push relay could not hand on a message")

@@ -17,11 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class AppServer:
-    def __init__(self, env: dict[str, str], port: int | None = None) -> None:
+    def __init__(self, env: dict[str, str], port: int | None = None, quiet: bool = False) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.env = env
+        self.quiet = quiet
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60) -> AppServer:
@@ -38,7 +39,13 @@ class AppServer:
             "on",
             "--no-access-log",
         ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **self.env})
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=subprocess.DEVNULL if self.quiet else None,
+            stderr=subprocess.DEVNULL if self.quiet else None,
+        )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

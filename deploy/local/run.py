@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from deploy.local import activemq
 from deploy.local.aws_resources import SEED_PASSWORD, SEED_USERS, create_cognito_pool, seed_users
 from deploy.local.cognito_standin import StandinServer, create_app
 from deploy.local.moto_server import MotoServer
@@ -51,6 +52,12 @@ def main() -> int:
         COGNITO_CLIENT_SECRET=pool.client_secret,
     )
 
+    # Push stays in-process unless ACTIVEMQ_URL is set; the local broker is started if that
+    # is the one named and it is not running yet.
+    broker = None
+    if os.environ.get("ACTIVEMQ_URL") == activemq.shared().url and not activemq.is_running():
+        broker = activemq.ActiveMQ().start()
+
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input"], check=True)
     subprocess.run([*manage, "seed_local_users", *SEED_USERS], check=True)
@@ -74,7 +81,8 @@ def main() -> int:
         f"\n  Stratospheric Todo: {external_url}\n"
         f"  Log in as {', '.join(SEED_USERS)} with password '{SEED_PASSWORD}'"
         f" (duke is an admin: {external_url}/admin/).\n"
-        f"  Local AWS (moto server): {moto.url}   Cognito stand-in: {standin.url}\n",
+        f"  Local AWS (moto server): {moto.url}   Cognito stand-in: {standin.url}\n"
+        f"  Push: {os.environ.get('ACTIVEMQ_URL') or 'in-process (ACTIVEMQ_URL unset)'}\n",
         flush=True,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -90,6 +98,8 @@ def main() -> int:
             child.wait(timeout=15)
         standin.stop()
         moto.stop()
+        if broker:
+            broker.stop()
     return 0
 
 
