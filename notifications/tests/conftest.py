@@ -125,7 +125,12 @@ class StompTap:
             raise RuntimeError("the broker did not confirm the subscription")
 
     def _on_message(self, frame: Any) -> None:
-        self.messages.put((frame.headers["destination"], json.loads(frame.body)))
+        # An exception here would end stomp.py's receiver thread: keep junk as it came.
+        try:
+            body = json.loads(frame.body)
+        except ValueError:
+            body = frame.body
+        self.messages.put((frame.headers["destination"], body))
 
     def send(self, destination: str, body: str) -> None:
         self.connection.send(destination, body)
