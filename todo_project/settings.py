@@ -182,7 +182,19 @@ DEFAULT_FROM_EMAIL = env.str("EMAIL_FROM", default="noreply@stratospheric.dev")
 
 # --- Push (notifications/) ---
 # One process's sockets live in its own memory; ActiveMQ carries events between processes.
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "notifications.layers.LocalChannelLayer",
+        # A socket leaves its group when it closes; a membership must not lapse after the
+        # default day while a tab stays open.
+        "CONFIG": {"group_expiry": 10 * 365 * 24 * 3600},
+    }
+}
+# Unset: events go straight to this process's channel layer (one process, as under `make run`).
+# stomp://host:61613, stomp+ssl://host:61614 or failover:(stomp+ssl://a:61614,stomp+ssl://b:61614)
+ACTIVEMQ_URL = env.str("ACTIVEMQ_URL", default="")
+ACTIVEMQ_USER = env.str("ACTIVEMQ_USER", default="")
+ACTIVEMQ_PASSWORD = env.str("ACTIVEMQ_PASSWORD", default="")
 
 # --- Tracing, logs and metrics (tracing/) ---
 TRACING_ENABLED = env.bool("TRACING_ENABLED", default=True)  # breadcrumbs in DynamoDB

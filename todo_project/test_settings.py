@@ -23,3 +23,5 @@ from todo_project.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# App servers started by tests (uvicorn, DEBUG off) serve static files from the source folders.
+WHITENOISE_USE_FINDERS = True

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from deploy.local import activemq
 from deploy.local.aws_resources import (
     ATTACHMENTS_BUCKET,
     SEED_PASSWORD,
@@ -61,6 +62,12 @@ def main() -> int:
         COGNITO_CLIENT_SECRET=pool.client_secret,
     )
 
+    # Push stays in-process unless ACTIVEMQ_URL is set; the local broker is started if that
+    # is the one named and it is not running yet.
+    broker = None
+    if os.environ.get("ACTIVEMQ_URL") == activemq.shared().url and not activemq.is_running():
+        broker = activemq.ActiveMQ().start()
+
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input"], check=True)
     subprocess.run([*manage, "create_tracing_table"], check=True)
@@ -85,7 +92,8 @@ def main() -> int:
         f"\n  Stratospheric Todo: {external_url}\n"
         f"  Log in as {', '.join(SEED_USERS)} with password '{SEED_PASSWORD}'"
         f" (duke is an admin: {external_url}/admin/).\n"
-        f"  Local AWS (moto server): {moto.url}   Cognito stand-in: {standin.url}\n",
+        f"  Local AWS (moto server): {moto.url}   Cognito stand-in: {standin.url}\n"
+        f"  Push: {os.environ.get('ACTIVEMQ_URL') or 'in-process (ACTIVEMQ_URL unset)'}\n",
         flush=True,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -101,6 +109,8 @@ def main() -> int:
             child.wait(timeout=15)
         standin.stop()
         moto.stop()
+        if broker:
+            broker.stop()
     return 0
 
 
