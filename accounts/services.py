@@ -6,6 +6,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
 from todo_project.aws import aws_client
+from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +78,4 @@ def register_user(*, username: str, email: str) -> None:
             "Registration is not possible right now. Please try again."
         ) from error
     logger.info("registered user %s", username)
+    count("SignUps")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import RegistrationForm
 from accounts.services import RegistrationError, register_user
+from tracing.breadcrumbs import note_action
 
 
 def login_page(request: HttpRequest) -> HttpResponse:
@@ -26,6 +27,7 @@ def register(request: HttpRequest) -> HttpResponse:
         except RegistrationError as error:
             form.add_error(error.field, str(error))
         else:
+            note_action(request, "register", username=form.cleaned_data["username"])
             return render(
                 request, "accounts/registered.html", {"email": form.cleaned_data["email"]}
             )

@@ -14,7 +14,7 @@ case "${1:-web}" in
       --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
       --workers "${WEB_CONCURRENCY:-2}" \
       --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
-      --no-access-log --lifespan off
+      --no-access-log --lifespan on
     ;;
   worker)
     exec "$PYTHON" manage.py run_sharing_worker

@@ -1,17 +1,23 @@
 """`publish(user_id, event)`: the one way to push an event to a user's browser tabs.
 
 Without a broker (the single-process default) the event goes straight to the Channels group
-`user-<id>` of this process. With ACTIVEMQ_URL set it goes through ActiveMQ, so that it
-reaches the user wherever their sockets are connected (added with the push feature).
+`user-<id>` of this process. With ACTIVEMQ_URL set it is SENT to ActiveMQ's
+`/topic/todoUpdates.<user_id>`, and the relay of every web process (notifications/relay.py)
+hands it to the group there, so that it reaches the user wherever their sockets are connected.
 """
 
+import json
 import logging
+import threading
 from collections.abc import Iterable
 from typing import Any, TypedDict
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
+
+from notifications.broker import BrokerSettings, Publisher, topic_for
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +35,47 @@ def user_group(user_id: int) -> str:
 
 
 def publish(user_id: int, event: Event) -> None:
-    """Push now. Never raises: a push that cannot be delivered is logged and dropped."""
+    """Push now. Never raises: a push that cannot be delivered is logged and dropped.
+    With a broker it only enqueues: a STOMP send never holds up the request."""
     try:
+        broker = configured_broker()
+        if broker:
+            publisher(broker).send(topic_for(user_id), json.dumps(event))
+            return
         async_to_sync(get_channel_layer().group_send)(
             user_group(user_id), {"type": "todo.event", "event": dict(event)}
         )
     except Exception:
         logger.exception("could not push %s to user %s", event.get("type"), user_id)
+
+
+def configured_broker() -> BrokerSettings | None:
+    if not settings.ACTIVEMQ_URL:
+        return None
+    return BrokerSettings(settings.ACTIVEMQ_URL, settings.ACTIVEMQ_USER, settings.ACTIVEMQ_PASSWORD)
+
+
+_publisher: Publisher | None = None
+_publisher_lock = threading.Lock()
+
+
+def publisher(broker: BrokerSettings) -> Publisher:
+    """This process's one publisher (replaced if the broker settings change, as in tests)."""
+    global _publisher
+    with _publisher_lock:
+        if _publisher is None or _publisher.broker != broker:
+            if _publisher is not None:
+                _publisher.stop()
+            _publisher = Publisher(broker)
+        return _publisher
+
+
+def stop_publisher() -> None:
+    global _publisher
+    with _publisher_lock:
+        if _publisher is not None:
+            _publisher.stop()
+            _publisher = None
 
 
 def publish_on_commit(user_ids: Iterable[int], event: Event) -> None:

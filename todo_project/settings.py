@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracing.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "tracing.middleware.BreadcrumbMiddleware",
 ]
 
 ROOT_URLCONF = "todo_project.urls"
@@ -80,9 +82,24 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+if env.str("DATABASE_URL", default="") or not env.str("DATABASE_HOST", default=""):
+    DATABASES = {
+        "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    }
+else:
+    # In AWS the pieces arrive separately (user and password as ECS secrets from the RDS
+    # secret's fields), so a generated password never has to be quoted into a URL.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env.str("DATABASE_HOST"),
+            "PORT": env.int("DATABASE_PORT", default=5432),
+            "NAME": env.str("DATABASE_NAME"),
+            "USER": env.str("DATABASE_USER"),
+            "PASSWORD": env.str("DATABASE_PASSWORD", default=""),
+            "OPTIONS": {"sslmode": env.str("DATABASE_SSLMODE", default="prefer")},
+        }
+    }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -101,7 +118,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -171,15 +188,85 @@ SHARING_EMAIL_THREADS = env.int("SHARING_EMAIL_THREADS", default=10)
 
 # --- Push (notifications/) ---
 # One process's sockets live in its own memory; ActiveMQ carries events between processes.
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "notifications.layers.LocalChannelLayer",
+        # A socket leaves its group when it closes; a membership must not lapse after the
+        # default day while a tab stays open.
+        "CONFIG": {"group_expiry": 10 * 365 * 24 * 3600},
+    }
+}
+# Unset: events go straight to this process's channel layer (one process, as under `make run`).
+# stomp://host:61613, stomp+ssl://host:61614 or failover:(stomp+ssl://a:61614,stomp+ssl://b:61614)
+ACTIVEMQ_URL = env.str("ACTIVEMQ_URL", default="")
+ACTIVEMQ_USER = env.str("ACTIVEMQ_USER", default="")
+ACTIVEMQ_PASSWORD = env.str("ACTIVEMQ_PASSWORD", default="")
 
 # --- Tracing, logs and metrics (tracing/) ---
+TRACING_ENABLED = env.bool("TRACING_ENABLED", default=True)  # breadcrumbs in DynamoDB
+TRACING_TABLE_NAME = env.str("TRACING_TABLE_NAME", default="stratospheric-breadcrumbs")
+TRACING_RETENTION_DAYS = env.int("TRACING_RETENTION_DAYS", default=90)
+# Breadcrumbs held in memory per process while DynamoDB is slow or away; beyond: dropped.
+TRACING_BUFFER_SIZE = env.int("TRACING_BUFFER_SIZE", default=10000)
+TRACING_SHUTDOWN_FLUSH_SECONDS = env.float("TRACING_SHUTDOWN_FLUSH_SECONDS", default=5.0)
+METRICS_NAMESPACE = env.str("METRICS_NAMESPACE", default="StratosphericTodo")
 
 # --- Attachments and reminders ---
+from todo_project.storage_settings import attachments_storage  # noqa: E402
 
+# Empty: files go to ATTACHMENTS_LOCAL_DIR on this machine (local runs only).
+ATTACHMENTS_BUCKET = env.str("ATTACHMENTS_BUCKET", default="")
+ATTACHMENTS_LOCAL_DIR = Path(
+    env.str("ATTACHMENTS_LOCAL_DIR", default=str(BASE_DIR / "attachments"))
+)
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_ALLOWED_TYPES = env.list(
+    "ATTACHMENT_ALLOWED_TYPES",
+    default=[
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    ],
+)
+ATTACHMENT_URL_EXPIRY_SECONDS = env.int("ATTACHMENT_URL_EXPIRY_SECONDS", default=60)
+STORAGES["attachments"] = attachments_storage(
+    bucket=ATTACHMENTS_BUCKET,
+    region=AWS_REGION,
+    endpoint_url=AWS_ENDPOINT_URL,
+    url_expiry_seconds=ATTACHMENT_URL_EXPIRY_SECONDS,
+    local_root=ATTACHMENTS_LOCAL_DIR,
+)
+# A reminder claimed by a run that died mid-send is taken over by a later run after this.
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=15 * 60)
+
+# One JSON object a line on stdout, for every process (tracing/logs.py); metrics are EMF
+# records in the same stream (tracing/metrics.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "tracing.logs.json_formatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # uvicorn brings its own plain-text handlers; send its lines through ours instead.
+        "uvicorn": {"handlers": ["console"], "propagate": False},
+        # tracing.request writes the access log (with request id and latency) instead.
+        "uvicorn.access": {"handlers": [], "propagate": False},
+        "botocore": {"level": "WARNING"},  # "Found credentials…" on every new client
+    },
 }

@@ -16,8 +16,12 @@ os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("INVITATION_CODES", "stratospheric-invite,second-code")
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
+# Breadcrumbs only where a test asks for them (tracing/tests turn them on against moto).
+os.environ.setdefault("TRACING_ENABLED", "false")
 
 from todo_project.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# App servers started by tests (uvicorn, DEBUG off) serve static files from the source folders.
+WHITENOISE_USE_FINDERS = True

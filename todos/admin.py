@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from todos.models import Note, Todo
+from todos.models import Attachment, Note, Reminder, Todo
 
 
 class NoteInline(admin.TabularInline):
@@ -9,6 +9,25 @@ class NoteInline(admin.TabularInline):
     fields = ["text", "author", "created"]
     readonly_fields = ["created"]
     raw_id_fields = ["author"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "content_type", "size", "uploaded_by", "key", "created"]
+    # Rows only: adding or editing here would bypass the upload checks and the storage.
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+class ReminderInline(admin.TabularInline):
+    model = Reminder
+    extra = 0
+    fields = ["remind_on", "claimed_at", "sent_at", "delivered_to"]
+    readonly_fields = ["claimed_at", "sent_at", "delivered_to"]
 
 
 @admin.register(Todo)
@@ -20,7 +39,7 @@ class TodoAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner"]
     filter_horizontal = ["collaborators"]
     list_select_related = ["owner"]
-    inlines = [NoteInline]
+    inlines = [NoteInline, AttachmentInline, ReminderInline]
 
 
 @admin.register(Note)

@@ -5,11 +5,21 @@ import datetime
 from django.db import transaction
 
 from accounts.models import User
+from notifications.publishing import publish_on_commit, todo_event
 from todos.models import Note, Status, Todo
+from tracing.logs import bind_log_context
+from tracing.metrics import count
 
 
 class NotAllowed(Exception):
     """The user may see the todo but not do this to it."""
+
+
+def people_to_tell(todo: Todo, actor: User) -> set[int]:
+    """Ids of the owner and the collaborators, except whoever acted."""
+    user_ids = {todo.owner_id, *todo.collaborators.values_list("pk", flat=True)}
+    user_ids.discard(actor.pk)
+    return user_ids
 
 
 def create_todo(
@@ -20,6 +30,8 @@ def create_todo(
     )
     todo.full_clean()
     todo.save()
+    bind_log_context(todo_id=todo.pk)
+    count("TodosCreated")
     return todo
 
 
@@ -31,11 +43,21 @@ def update_todo(*, todo: Todo, actor: User, **changes: object) -> Todo:
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))}")
+    was_done = todo.status == Status.DONE
     for field, value in changes.items():
         setattr(todo, field, value)
     todo.full_clean(exclude=["owner"])
     # update_fields: a concurrent edit of another field is not overwritten.
     todo.save(update_fields=[*changes, "updated"])
+    if todo.status == Status.DONE and not was_done:
+        event = todo_event(
+            "todo_completed", todo=todo, actor=actor, text=f"{actor} completed “{todo.title}”."
+        )
+    else:
+        event = todo_event(
+            "todo_updated", todo=todo, actor=actor, text=f"{actor} updated “{todo.title}”."
+        )
+    publish_on_commit(people_to_tell(todo, actor), event)
     return todo
 
 
@@ -47,7 +69,15 @@ def toggle_todo_status(*, todo: Todo, actor: User) -> Todo:
 def delete_todo(*, todo: Todo, actor: User) -> None:
     if not todo.is_owned_by(actor):
         raise NotAllowed("Only the owner can delete this todo.")
+    event = todo_event(
+        "todo_deleted", todo=todo, actor=actor, text=f"{actor} deleted “{todo.title}”."
+    )
     with transaction.atomic():
+        # Late import: todos.attachments imports this module.
+        from todos.attachments import delete_attachment_objects_on_commit
+
+        delete_attachment_objects_on_commit(todo)
+        publish_on_commit(people_to_tell(todo, actor), event)
         todo.delete()
 
 
@@ -55,4 +85,10 @@ def add_note(*, todo: Todo, author: User, text: str) -> Note:
     note = Note(todo=todo, author=author, text=text)
     note.full_clean()
     note.save()
+    publish_on_commit(
+        people_to_tell(todo, author),
+        todo_event(
+            "note_added", todo=todo, actor=author, text=f"{author} added a note to “{todo.title}”."
+        ),
+    )
     return note

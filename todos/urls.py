@@ -1,6 +1,6 @@
 from django.urls import path
 
-from todos import views
+from todos import views, views_attachments, views_reminders
 
 app_name = "todos"
 
@@ -12,4 +12,22 @@ urlpatterns = [
     path("toggle/<int:todo_id>", views.toggle_status, name="toggle"),
     path("delete/<int:todo_id>", views.delete, name="delete"),
     path("<int:todo_id>/notes", views.note_add, name="note_add"),
+    # Attachments and reminders (todos/views_attachments.py, todos/views_reminders.py)
+    path("<int:todo_id>/attachments", views_attachments.attachment_add, name="attachment_add"),
+    path(
+        "<int:todo_id>/attachments/<int:attachment_id>",
+        views_attachments.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "<int:todo_id>/attachments/<int:attachment_id>/delete",
+        views_attachments.attachment_delete,
+        name="attachment_delete",
+    ),
+    path("<int:todo_id>/reminders", views_reminders.reminder_add, name="reminder_add"),
+    path(
+        "<int:todo_id>/reminders/<int:reminder_id>/delete",
+        views_reminders.reminder_delete,
+        name="reminder_delete",
+    ),
 ]

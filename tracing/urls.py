@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tracing import views
 
 app_name = "tracing"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("activity", views.activity, name="activity"),
+    path("health/ready", views.health_ready, name="health_ready"),
+]

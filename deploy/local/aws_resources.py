@@ -5,6 +5,7 @@ Used by `make run` (deploy/local/run.py) and by the test fixtures.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -127,3 +128,23 @@ def create_sharing_queues(
 def verify_email_sender(endpoint_url: str, region: str, sender: str) -> None:
     """SES sends only from verified identities; moto enforces that too."""
     local_client("ses", endpoint_url, region).verify_email_identity(EmailAddress=sender)
+
+
+ATTACHMENTS_BUCKET = "stratospheric-todo-attachments"
+
+
+def create_attachments_bucket(endpoint_url: str, region: str, bucket: str) -> None:
+    """The private bucket for todo attachments (idempotent), with public access blocked as in
+    AWS; downloads go through presigned URLs."""
+    s3 = local_client("s3", endpoint_url, region)
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )

@@ -14,9 +14,12 @@ import sys
 import time
 from pathlib import Path
 
+from deploy.local import activemq
 from deploy.local.aws_resources import (
+    ATTACHMENTS_BUCKET,
     SEED_PASSWORD,
     SEED_USERS,
+    create_attachments_bucket,
     create_cognito_pool,
     create_sharing_queues,
     seed_users,
@@ -54,6 +57,9 @@ def main() -> int:
         dlq_name=os.environ.get("SHARING_DLQ_NAME", "stratospheric-todo-sharing-dlq"),
     )
     verify_email_sender(moto.url, region, os.environ.get("EMAIL_FROM", "noreply@stratospheric.dev"))
+    # An empty ATTACHMENTS_BUCKET chooses local files instead.
+    if bucket := os.environ.setdefault("ATTACHMENTS_BUCKET", ATTACHMENTS_BUCKET):
+        create_attachments_bucket(moto.url, region, bucket)
     standin = StandinServer(
         create_app(endpoint_url=moto.url, region=region, user_pool_id=pool.user_pool_id),
         port=int(os.environ.get("COGNITO_STANDIN_PORT", "9229")),
@@ -65,8 +71,15 @@ def main() -> int:
         COGNITO_CLIENT_SECRET=pool.client_secret,
     )
 
+    # Push stays in-process unless ACTIVEMQ_URL is set; the local broker is started if that
+    # is the one named and it is not running yet.
+    broker = None
+    if os.environ.get("ACTIVEMQ_URL") == activemq.shared().url and not activemq.is_running():
+        broker = activemq.ActiveMQ().start()
+
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--no-input"], check=True)
+    subprocess.run([*manage, "create_tracing_table"], check=True)
     subprocess.run([*manage, "seed_local_users", *SEED_USERS], check=True)
 
     children = [
@@ -90,7 +103,8 @@ def main() -> int:
         f"  Log in as {', '.join(SEED_USERS)} with password '{SEED_PASSWORD}'"
         f" (duke is an admin: {external_url}/admin/).\n"
         f"  Local AWS (moto server): {moto.url}   Cognito stand-in: {standin.url}\n"
-        f"  Emails sent (local mailbox): {external_url}/dev/mailbox\n",
+        f"  Emails sent (local mailbox): {external_url}/dev/mailbox\n"
+        f"  Push: {os.environ.get('ACTIVEMQ_URL') or 'in-process (ACTIVEMQ_URL unset)'}\n",
         flush=True,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -106,6 +120,8 @@ def main() -> int:
             child.wait(timeout=15)
         standin.stop()
         moto.stop()
+        if broker:
+            broker.stop()
     return 0
 
 

@@ -7,6 +7,7 @@ missing=()
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 command -v chromium >/dev/null || missing+=(chromium)
 [ -x /usr/share/activemq/bin/activemq ] || missing+=(activemq)
+command -v node >/dev/null || missing+=(nodejs)  # jsii, for the CDK app's synthesis tests
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
@@ -30,3 +31,7 @@ if ! psql -h 127.0.0.1 -U postgres -tAc 'select 1' >/dev/null 2>&1; then
   sed -i '1i host all postgres 127.0.0.1/32 trust' "$hba"
   su postgres -c "psql -tAc 'select pg_reload_conf()'" >/dev/null
 fi
+
+# ActiveMQ: the shared local broker (STOMP 127.0.0.1:61613, OpenWire 127.0.0.1:61616) with
+# deploy/local/activemq.xml, unless something already answers STOMP there.
+python3 -m deploy.local.activemq start

@@ -1,0 +1,266 @@
+"""Push through ActiveMQ: latency against a bare STOMP round trip, fan-out, memory per socket.
+
+Starts its own ActiveMQ (free ports), a scratch PostgreSQL database with 1,000 logged-in
+users, and one app process (uvicorn, relay on); the publishing side is this process calling
+notifications.publish(), as a web process would. Prints:
+  push_median_ms / push_p99_ms  publish() -> broker -> relay -> channel layer -> WebSocket
+  stomp_median_ms               a bare stomp.py SEND -> broker -> subscriber, same run
+  push_to_stomp                 push_median_ms / stomp_median_ms (goal <= 4)
+  fanout_1000_s                 one event each to 1,000 sockets of 1,000 users (goal <= 2)
+  bytes_per_socket              growth of the app process's RSS per open socket
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import psycopg  # noqa: E402
+
+from deploy.local.activemq import ActiveMQ  # noqa: E402
+from deploy.local.app_server import AppServer  # noqa: E402
+from deploy.local.moto_server import free_port  # noqa: E402
+
+SOCKETS = 1000
+ROUNDS, PER_ROUND = 6, 50  # latency samples, push and STOMP interleaved by round
+DB_NAME = f"bench_push_{os.getpid()}"
+DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+
+
+def create_database() -> None:
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{DB_NAME}"')
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "todo_project.test_settings"}
+    env["DATABASE_URL"] = DB_URL
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def drop_database() -> None:
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def setup_django(broker_url: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "todo_project.test_settings"
+    os.environ["DATABASE_URL"] = DB_URL
+    os.environ["ACTIVEMQ_URL"] = broker_url
+    os.environ["LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+
+
+def users_with_sessions(count: int) -> list[tuple[int, str]]:
+    """(user id, session key) for `count` new users, logged in as a browser would be."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from accounts.models import User
+
+    users = [User(username=f"bench{i}", email=f"bench{i}@example.com") for i in range(count)]
+    for user in users:
+        user.set_unusable_password()
+    User.objects.bulk_create(users)
+    users = list(User.objects.filter(username__startswith="bench").order_by("pk"))
+    store = SessionStore()
+    expires = timezone.now() + timezone.timedelta(days=1)
+    sessions = []
+    for user in users:
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(
+            Session(
+                session_key=uuid.uuid4().hex, session_data=store.encode(data), expire_date=expires
+            )
+        )
+    Session.objects.bulk_create(sessions)
+    return [(user.pk, session.session_key) for user, session in zip(users, sessions, strict=True)]
+
+
+async def open_socket(server: AppServer, session_key: str):  # type: ignore[no-untyped-def]
+    from websockets.asyncio.client import connect
+
+    return await connect(
+        f"{server.ws_url}/ws/notifications/",
+        additional_headers={"Cookie": f"sessionid={session_key}"},
+        origin=server.url,  # type: ignore[arg-type]
+        open_timeout=60,
+        ping_interval=None,
+    )
+
+
+def event(text: str) -> dict[str, object]:
+    return {"type": "bench", "todo_id": 0, "title": "bench", "actor": "bench", "text": text}
+
+
+async def push_round_trip(socket, user_id: int) -> float:  # type: ignore[no-untyped-def]
+    from notifications.publishing import publish
+
+    marker = uuid.uuid4().hex
+    started = time.perf_counter()
+    publish(user_id, event(marker))
+    while json.loads(await asyncio.wait_for(socket.recv(), 10))["text"] != marker:
+        pass
+    return (time.perf_counter() - started) * 1000
+
+
+class BareStomp:
+    """The baseline: one stomp.py connection sends, another receives, nothing in between."""
+
+    def __init__(self, broker_url: str) -> None:
+        from notifications.broker import BrokerSettings, ConnectionState, open_connection
+
+        self.received: dict[str, threading.Event] = {}
+        self.destination = f"/topic/benchBaseline.{uuid.uuid4().hex}"
+        receiver_state = ConnectionState(on_message=self._on_message)
+        self.receiver = open_connection(BrokerSettings(broker_url), receiver_state)
+        subscribed = receiver_state.receipts["s"] = threading.Event()
+        self.receiver.subscribe(self.destination, id="s", headers={"receipt": "s"})
+        subscribed.wait(10)
+        self.sender = open_connection(BrokerSettings(broker_url), ConnectionState())
+
+    def _on_message(self, frame) -> None:  # type: ignore[no-untyped-def]
+        self.received[json.loads(frame.body)["text"]].set()
+
+    def round_trip(self) -> float:
+        marker = uuid.uuid4().hex
+        arrived = self.received[marker] = threading.Event()
+        started = time.perf_counter()
+        self.sender.send(self.destination, json.dumps(event(marker)))
+        if not arrived.wait(10):
+            raise RuntimeError("STOMP baseline message lost")
+        return (time.perf_counter() - started) * 1000
+
+    def close(self) -> None:
+        self.sender.disconnect()
+        self.receiver.disconnect()
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS")
+
+
+async def measure(
+    server: AppServer, broker_url: str, logins: list[tuple[int, str]]
+) -> dict[str, float]:
+    from notifications.publishing import publish
+
+    loop = asyncio.get_running_loop()
+    (probe_user, probe_session), fanout_logins = logins[0], logins[1:]
+    probe = await open_socket(server, probe_session)
+    # Warm up until the relay is subscribed and every path is hot.
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            await push_round_trip(probe, probe_user)
+            break
+        except TimeoutError:
+            if time.monotonic() > deadline:
+                raise
+    for _ in range(50):
+        await push_round_trip(probe, probe_user)
+
+    baseline = BareStomp(broker_url)
+    for _ in range(50):
+        baseline.round_trip()
+    push_ms: list[float] = []
+    stomp_ms: list[float] = []
+    for _ in range(ROUNDS):
+        for _ in range(PER_ROUND):
+            push_ms.append(await push_round_trip(probe, probe_user))
+        for _ in range(PER_ROUND):
+            stomp_ms.append(await loop.run_in_executor(None, baseline.round_trip))
+    baseline.close()
+
+    rss_before = rss_bytes(server.process.pid)  # type: ignore[union-attr]
+    sockets = []
+    for start in range(0, len(fanout_logins), 100):
+        batch = fanout_logins[start : start + 100]
+        sockets += await asyncio.gather(*(open_socket(server, key) for _, key in batch))
+    await asyncio.sleep(1)
+    rss_after = rss_bytes(server.process.pid)  # type: ignore[union-attr]
+
+    fanout_marker = uuid.uuid4().hex
+
+    async def receive_marker(socket) -> None:  # type: ignore[no-untyped-def]
+        while json.loads(await asyncio.wait_for(socket.recv(), 60))["text"] != fanout_marker:
+            pass
+
+    waiting = [asyncio.ensure_future(receive_marker(s)) for s in [probe, *sockets]]
+    started = time.perf_counter()
+    for user_id, _ in logins:
+        publish(user_id, event(fanout_marker))
+    await asyncio.gather(*waiting)
+    fanout_s = time.perf_counter() - started
+
+    await asyncio.gather(*(s.close() for s in [probe, *sockets]))
+    push_ms.sort()
+    return {
+        "push_median_ms": statistics.median(push_ms),
+        "push_p99_ms": push_ms[int(len(push_ms) * 0.99) - 1],
+        "stomp_median_ms": statistics.median(stomp_ms),
+        "push_to_stomp": statistics.median(push_ms) / statistics.median(stomp_ms),
+        "fanout_1000_s": fanout_s,
+        "bytes_per_socket": (rss_after - rss_before) / len(sockets),
+    }
+
+
+def main() -> int:
+    broker = ActiveMQ(stomp_port=free_port(), openwire_port=free_port()).start()
+    server = None
+    create_database()
+    try:
+        setup_django(broker.url)
+        logins = users_with_sessions(SOCKETS + 1)
+        server = AppServer(
+            {
+                "DJANGO_SETTINGS_MODULE": "todo_project.test_settings",
+                "DATABASE_URL": DB_URL,
+                "ACTIVEMQ_URL": broker.url,
+                "DATABASE_CONN_MAX_AGE": "60",
+            },
+            quiet=True,
+        ).start()
+        figures = asyncio.run(measure(server, broker.url, logins))
+    finally:
+        from notifications.publishing import stop_publisher
+
+        stop_publisher()
+        if server:
+            server.stop()
+        from django.db import connections
+
+        connections.close_all()
+        drop_database()
+        broker.stop()
+    for key, value in figures.items():
+        print(f"{key}: {value:.2f}" if key != "bytes_per_socket" else f"{key}: {value:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

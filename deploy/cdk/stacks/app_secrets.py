@@ -1,0 +1,25 @@
+"""The app's own secrets: Django's SECRET_KEY, generated once per environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Stack
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from .config import DeployConfig
+
+
+class AppSecretsStack(Stack):
+    def __init__(self, scope: Construct, id: str, *, config: DeployConfig, **kwargs: Any) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.secret_key = secretsmanager.Secret(
+            self,
+            "DjangoSecretKey",
+            secret_name=f"{config.environment_name}/todo/django-secret-key",
+            description="Django SECRET_KEY of the todo app",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+        )

@@ -1,0 +1,47 @@
+"""The attachments and reminders panel of a todo's page: one context for the page itself,
+its template tag, and the fragments the panel's script swaps in after a POST."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from todos.forms_extras import AttachmentForm, ReminderForm
+from todos.models import Todo
+
+PANEL_TEMPLATE = "todos/_attachments_reminders.html"
+# Sent by the panel's script: answer with the panel alone instead of redirecting, so that
+# nothing else typed on the page is lost.
+FRAGMENT_HEADER = "X-Todo-Panel"
+
+
+def panel_context(
+    request: HttpRequest,
+    todo: Todo,
+    *,
+    attachment_form: AttachmentForm | None = None,
+    reminder_form: ReminderForm | None = None,
+    notice: str = "",
+) -> dict[str, Any]:
+    user = request.user
+    return {
+        "todo": todo,
+        "user": user,
+        "request": request,
+        "attachments": todo.attachments.select_related("uploaded_by"),
+        "reminders": todo.reminders.all(),
+        "attachment_form": attachment_form or AttachmentForm(),
+        "reminder_form": reminder_form or ReminderForm(),
+        "can_delete_any_attachment": todo.is_owned_by(user),
+        "notice": notice,
+    }
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    return request.headers.get(FRAGMENT_HEADER) == "1"
+
+
+def render_panel(
+    request: HttpRequest, todo: Todo, *, status: int = 200, **kwargs: Any
+) -> HttpResponse:
+    return render(request, PANEL_TEMPLATE, panel_context(request, todo, **kwargs), status=status)

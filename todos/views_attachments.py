@@ -1,0 +1,83 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from todos.attachments import (
+    AttachmentRejected,
+    add_attachment,
+    attachments_storage,
+    delete_attachment,
+    download_url,
+)
+from todos.forms_extras import AttachmentForm
+from todos.models import Attachment
+from todos.panel import render_panel, wants_fragment
+from todos.selectors import get_todo_for_user
+from todos.services import NotAllowed
+
+
+@require_POST
+@login_required
+def attachment_add(request: HttpRequest, todo_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    form = AttachmentForm(request.POST, request.FILES)
+    error = ""
+    if form.is_valid():
+        try:
+            attachment = add_attachment(
+                todo=todo, uploader=request.user, upload=form.cleaned_data["file"]
+            )
+        except AttachmentRejected as rejected:
+            error = str(rejected)
+            form.add_error("file", error)
+    else:
+        error = " ".join(form.errors.get("file", ["The upload was rejected."]))
+    if error:
+        if wants_fragment(request):
+            return render_panel(request, todo, status=400, attachment_form=form)
+        messages.error(request, f"The file was not attached: {error}")
+        return redirect("todos:show", todo_id=todo.pk)
+    notice = f"“{attachment.original_name}” was attached."
+    if wants_fragment(request):
+        return render_panel(request, todo, notice=notice)
+    messages.success(request, notice)
+    return redirect("todos:show", todo_id=todo.pk)
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, todo_id: int, attachment_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, todo=todo)
+    url = download_url(attachment)
+    if url is not None:
+        response: HttpResponse = redirect(url)
+    else:
+        response = FileResponse(
+            attachments_storage().open(attachment.key, "rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+    # The redirect carries a signed URL; it must not outlive its purpose in any cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@login_required
+def attachment_delete(request: HttpRequest, todo_id: int, attachment_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("todo"), pk=attachment_id, todo=todo
+    )
+    name = attachment.original_name
+    try:
+        delete_attachment(attachment=attachment, actor=request.user)
+    except NotAllowed as refused:
+        messages.error(request, str(refused))
+        return redirect("todos:show", todo_id=todo.pk)
+    messages.success(request, f"“{name}” was deleted.")
+    return redirect("todos:show", todo_id=todo.pk)

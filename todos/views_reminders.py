@@ -1,0 +1,49 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from todos.forms_extras import ReminderForm
+from todos.models import Reminder
+from todos.panel import render_panel, wants_fragment
+from todos.reminders import ReminderRejected, add_reminder, delete_reminder
+from todos.selectors import get_todo_for_user
+
+
+@require_POST
+@login_required
+def reminder_add(request: HttpRequest, todo_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    form = ReminderForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            reminder = add_reminder(
+                todo=todo, actor=request.user, remind_on=form.cleaned_data["remind_on"]
+            )
+        except ReminderRejected as rejected:
+            error = str(rejected)
+            form.add_error("remind_on", error)
+    else:
+        error = " ".join(form.errors.get("remind_on", ["The reminder was rejected."]))
+    if error:
+        if wants_fragment(request):
+            return render_panel(request, todo, status=400, reminder_form=form)
+        messages.error(request, f"The reminder was not added: {error}")
+        return redirect("todos:show", todo_id=todo.pk)
+    notice = f"You will be reminded on {reminder.remind_on:%Y-%m-%d}."
+    if wants_fragment(request):
+        return render_panel(request, todo, notice=notice)
+    messages.success(request, notice)
+    return redirect("todos:show", todo_id=todo.pk)
+
+
+@require_POST
+@login_required
+def reminder_delete(request: HttpRequest, todo_id: int, reminder_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    reminder = get_object_or_404(Reminder, pk=reminder_id, todo=todo)
+    delete_reminder(reminder=reminder, actor=request.user)
+    messages.success(request, f"The reminder on {reminder.remind_on:%Y-%m-%d} was removed.")
+    return redirect("todos:show", todo_id=todo.pk)

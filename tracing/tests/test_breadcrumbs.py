@@ -1,0 +1,300 @@
+"""Each user action leaves exactly one breadcrumb, with the right fields, in moto's DynamoDB."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from conftest import tomorrow
+from todos.models import Status, Todo
+from tracing.breadcrumbs import action_for
+from tracing.tests.conftest import Breadcrumbs
+
+pytestmark = pytest.mark.django_db
+
+SORT_KEY = re.compile(
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
+NINETY_DAYS = 90 * 24 * 3600
+
+
+def only_breadcrumb(breadcrumbs: Breadcrumbs, username: str) -> dict[str, Any]:
+    items = breadcrumbs(username)
+    assert len(items) == 1, items
+    return items[0]
+
+
+def assert_fields(
+    item: dict[str, Any],
+    *,
+    username: str,
+    action: str,
+    path: str,
+    method: str,
+    status: int,
+    todo_id: int | None,
+    response: Any,
+) -> None:
+    assert item["pk"] == f"USER#{username}"
+    assert SORT_KEY.match(item["sk"]), item["sk"]
+    assert item["action"] == action
+    assert item["path"] == path
+    assert item["method"] == method
+    assert item["status"] == status
+    assert item.get("todo_id") == todo_id
+    assert item["request_id"] == response["X-Request-Id"]
+    assert abs(int(item["ttl"]) - (time.time() + NINETY_DAYS)) < 120
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def todo_form(**overrides: str) -> dict[str, str]:
+    return {
+        "title": "Buy milk",
+        "description": "",
+        "priority": "DEFAULT",
+        "due_date": tomorrow().isoformat(),
+        **overrides,
+    }
+
+
+def test_a_dashboard_view_leaves_one_breadcrumb(alice, breadcrumbs):
+    response = signed_in(alice).get("/dashboard")
+    assert response.status_code == 200
+    item = only_breadcrumb(breadcrumbs, "alice")
+    assert_fields(
+        item,
+        username="alice",
+        action="view_dashboard",
+        path="/dashboard",
+        method="GET",
+        status=200,
+        todo_id=None,
+        response=response,
+    )
+
+
+def test_a_landing_page_view_of_a_signed_in_user_leaves_one_breadcrumb(alice, breadcrumbs):
+    response = signed_in(alice).get("/")
+    assert response.status_code == 200
+    item = only_breadcrumb(breadcrumbs, "alice")
+    assert_fields(
+        item,
+        username="alice",
+        action="view_landing",
+        path="/",
+        method="GET",
+        status=200,
+        todo_id=None,
+        response=response,
+    )
+
+
+def test_other_pages_leave_no_breadcrumb(alice, todo, breadcrumbs):
+    client = signed_in(alice)
+    assert client.get(f"/todo/show/{todo.pk}").status_code == 200
+    assert client.get("/todo/add").status_code == 200
+    assert client.get("/health/ready").status_code in (200, 503)
+    assert breadcrumbs("alice") == []
+
+
+def test_creating_a_todo_leaves_one_breadcrumb_with_the_new_todo_id(alice, breadcrumbs):
+    response = signed_in(alice).post("/todo/add", todo_form())
+    assert response.status_code == 302
+    todo = Todo.objects.get(owner=alice)
+    item = only_breadcrumb(breadcrumbs, "alice")
+    assert_fields(
+        item,
+        username="alice",
+        action="create_todo",
+        path="/todo/add",
+        method="POST",
+        status=302,
+        todo_id=todo.pk,
+        response=response,
+    )
+
+
+def test_a_create_form_with_errors_leaves_no_breadcrumb(alice, breadcrumbs):
+    response = signed_in(alice).post("/todo/add", todo_form(title=""))
+    assert response.status_code == 200
+    assert breadcrumbs("alice") == []
+
+
+def test_updating_a_todo_leaves_one_breadcrumb_of_the_editor(todo, bob, breadcrumbs):
+    response = signed_in(bob).post(f"/todo/update/{todo.pk}", todo_form(title="New title"))
+    assert response.status_code == 302
+    item = only_breadcrumb(breadcrumbs, "bob")
+    assert_fields(
+        item,
+        username="bob",
+        action="update_todo",
+        path=f"/todo/update/{todo.pk}",
+        method="POST",
+        status=302,
+        todo_id=todo.pk,
+        response=response,
+    )
+    assert breadcrumbs("alice") == []
+
+
+def test_an_update_with_errors_leaves_no_breadcrumb(todo, alice, breadcrumbs):
+    response = signed_in(alice).post(f"/todo/update/{todo.pk}", todo_form(title="x" * 31))
+    assert response.status_code == 200
+    assert breadcrumbs("alice") == []
+
+
+def test_completing_and_reopening_leave_one_breadcrumb_each(todo, alice, breadcrumbs):
+    client = signed_in(alice)
+    first = client.post(f"/todo/toggle/{todo.pk}")
+    second = client.post(f"/todo/toggle/{todo.pk}")
+    assert first.status_code == second.status_code == 302
+    todo.refresh_from_db()
+    assert todo.status == Status.OPEN
+    items = sorted(breadcrumbs("alice"), key=lambda item: item["sk"])
+    assert [item["action"] for item in items] == ["complete_todo", "reopen_todo"]
+    assert_fields(
+        items[0],
+        username="alice",
+        action="complete_todo",
+        path=f"/todo/toggle/{todo.pk}",
+        method="POST",
+        status=302,
+        todo_id=todo.pk,
+        response=first,
+    )
+
+
+def test_deleting_a_todo_leaves_one_breadcrumb(todo, alice, breadcrumbs):
+    todo_id = todo.pk
+    response = signed_in(alice).post(f"/todo/delete/{todo_id}")
+    assert response.status_code == 302
+    item = only_breadcrumb(breadcrumbs, "alice")
+    assert_fields(
+        item,
+        username="alice",
+        action="delete_todo",
+        path=f"/todo/delete/{todo_id}",
+        method="POST",
+        status=302,
+        todo_id=todo_id,
+        response=response,
+    )
+
+
+def test_a_refused_delete_leaves_no_breadcrumb(todo, bob, breadcrumbs):
+    response = signed_in(bob).post(f"/todo/delete/{todo.pk}")
+    assert response.status_code == 302  # back to the todo, with an error message
+    assert Todo.objects.filter(pk=todo.pk).exists()
+    assert breadcrumbs("bob") == []
+
+
+def test_a_strangers_attempt_leaves_no_breadcrumb(todo, charlie, breadcrumbs):
+    client = signed_in(charlie)
+    assert client.post(f"/todo/delete/{todo.pk}").status_code == 404
+    assert client.post(f"/todo/toggle/{todo.pk}").status_code == 404
+    assert breadcrumbs("charlie") == []
+
+
+def test_adding_a_note_leaves_one_breadcrumb(todo, bob, breadcrumbs):
+    response = signed_in(bob).post(f"/todo/{todo.pk}/notes", {"text": "On it"})
+    assert response.status_code == 302
+    item = only_breadcrumb(breadcrumbs, "bob")
+    assert_fields(
+        item,
+        username="bob",
+        action="add_note",
+        path=f"/todo/{todo.pk}/notes",
+        method="POST",
+        status=302,
+        todo_id=todo.pk,
+        response=response,
+    )
+
+
+def test_an_empty_note_leaves_no_breadcrumb(todo, bob, breadcrumbs):
+    response = signed_in(bob).post(f"/todo/{todo.pk}/notes", {"text": ""})
+    assert response.status_code == 200
+    assert breadcrumbs("bob") == []
+
+
+def test_logging_out_leaves_one_breadcrumb_of_the_user_who_left(alice, breadcrumbs):
+    response = signed_in(alice).post("/logout")
+    assert response.status_code == 302
+    item = only_breadcrumb(breadcrumbs, "alice")
+    assert_fields(
+        item,
+        username="alice",
+        action="logout",
+        path="/logout",
+        method="POST",
+        status=302,
+        todo_id=None,
+        response=response,
+    )
+
+
+def test_an_anonymous_visit_leaves_no_breadcrumb(every_breadcrumb, db):
+    assert Client().get("/").status_code == 200
+    assert Client().post("/logout").status_code == 302
+    assert Client().get("/dashboard").status_code == 302
+    assert every_breadcrumb() == []
+
+
+def test_registering_leaves_one_breadcrumb_of_the_new_user(cognito, breadcrumbs):
+    response = Client().post(
+        "/register",
+        {
+            "username": "newcomer",
+            "email": "newcomer@example.com",
+            "invitation_code": "stratospheric-invite",
+        },
+    )
+    assert response.status_code == 200
+    assert b"newcomer@example.com" in response.content
+    item = only_breadcrumb(breadcrumbs, "newcomer")
+    assert_fields(
+        item,
+        username="newcomer",
+        action="register",
+        path="/register",
+        method="POST",
+        status=200,
+        todo_id=None,
+        response=response,
+    )
+
+
+def test_a_refused_registration_leaves_no_breadcrumb(cognito, breadcrumbs):
+    response = Client().post(
+        "/register",
+        {"username": "intruder", "email": "intruder@example.com", "invitation_code": "wrong"},
+    )
+    assert response.status_code == 200
+    assert breadcrumbs("intruder") == []
+
+
+@pytest.mark.parametrize(
+    ("view_name", "action"),
+    [
+        ("sharing:share", "share_todo"),
+        ("sharing:confirm", "confirm_collaboration"),
+        ("sharing:withdraw", "withdraw_share"),
+        ("sharing:leave", "leave_todo"),
+        ("sharing:remove", "remove_collaborator"),
+    ],
+)
+def test_sharing_posts_that_redirect_are_actions(view_name, action):
+    assert action_for(view_name, "POST", 302, todo_id=7) == action
+    assert action_for(view_name, "POST", 200, todo_id=7) is None  # form shown again
+    assert action_for(view_name, "POST", 404, todo_id=7) is None
+    assert action_for(view_name, "GET", 200, todo_id=7) is None  # e.g. the confirm page
