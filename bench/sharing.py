@@ -65,8 +65,9 @@ class Worker:
             [sys.executable, str(ROOT / "manage.py"), "run_sharing_worker", *args],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # logs are JSON lines on stdout; tracebacks may come on stderr
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
         )
         self.started = threading.Event()
@@ -77,8 +78,8 @@ class Worker:
             raise RuntimeError("the sharing worker did not start")
 
     def _drain(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
             if "sharing worker started" in line:
                 self.started.set()
             if "Traceback" in line or "ERROR" in line:

@@ -38,8 +38,9 @@ class WorkerProcess:
             [sys.executable, str(ROOT / "manage.py"), "run_sharing_worker", *args],
             cwd=ROOT,
             env=env,
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
+            # logs are JSON lines on stdout; tracebacks may come on stderr
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
@@ -47,8 +48,8 @@ class WorkerProcess:
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
             self.lines.put(line)
 
     def wait_for_line(self, pattern: str, timeout_s: float = 30) -> re.Match[str]:
