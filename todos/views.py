@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from todos.forms import NoteForm, TodoForm
 from todos.models import Status, Todo
-from todos.selectors import dashboard_todos, get_todo_for_user
+from todos.selectors import dashboard_rows, get_todo_for_user
 from todos.services import (
     NotAllowed,
     add_note,
@@ -25,8 +25,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    todos = list(dashboard_todos(request.user))
-    return render(request, "todos/dashboard.html", {"todos": todos})
+    return render(request, "todos/dashboard.html", {"todos": dashboard_rows(request.user)})
 
 
 @require_http_methods(["GET", "POST"])
