@@ -130,7 +130,7 @@ def server(command: list[str], port: int, extra_env: dict[str, str]) -> Iterator
             if process.poll() is not None:
                 raise RuntimeError(f"{command} exited: {process.stderr.read().decode()}")  # type: ignore[union-attr]
             try:
-                requests.get(url + "/", timeout=1, allow_redirects=False)
+                requests.get(url + "/", timeout=30, allow_redirects=False)
                 break
             except requests.ConnectionError:
                 if time.monotonic() > deadline:

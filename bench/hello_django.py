@@ -4,7 +4,9 @@ Served by gunicorn with one sync worker (`gunicorn bench.hello_django:applicatio
 a Django user gets for free. The middleware is startproject's default list.
 """
 
+from a2wsgi import WSGIMiddleware
 from django.conf import settings
+from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -40,3 +42,8 @@ def hello(request: HttpRequest) -> HttpResponse:
 urlpatterns = [path("", hello)]
 
 application = get_wsgi_application()
+
+# The same app for ASGI servers (bench/serving.py): Django's own ASGI handler, and Django's
+# WSGI handler on a2wsgi's thread pool, which is how todo_project/asgi.py serves HTTP.
+asgi_application = get_asgi_application()
+a2wsgi_application = WSGIMiddleware(application, workers=8)
