@@ -69,6 +69,8 @@ def update(request: HttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = TodoForm(request.POST, instance=todo)
     if not form.is_valid():
+        # Validation copied the rejected values onto `todo`; the page shows the saved ones.
+        todo.refresh_from_db()
         return render(request, "todos/edit.html", {"form": form, "todo": todo})
     update_todo(todo=todo, actor=request.user, **form.cleaned_data)
     messages.success(request, f"Todo “{todo.title}” was updated.")

@@ -141,3 +141,13 @@ def test_logout_is_post_only(cognito, live_server):
     log_in(browser, live_server.url, "tom", SEED_PASSWORD)
     assert browser.get(f"{live_server.url}/logout").status_code == 405
     assert is_logged_in(browser, live_server.url)
+
+
+def test_a_next_url_off_site_is_ignored(cognito, live_server):
+    browser = requests.Session()
+    login_page = browser.get(f"{live_server.url}/login?next=https://evil.example/")
+    sign_in = browser.post(
+        form_action(login_page.text, login_page.url), data=hidden_inputs(login_page.text)
+    )
+    landed = submit_credentials(browser, sign_in, "tom", SEED_PASSWORD)
+    assert landed.url == f"{live_server.url}/dashboard"

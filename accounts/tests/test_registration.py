@@ -87,6 +87,12 @@ def test_registration_creates_the_user_in_the_cognito_pool(client, cognito):
             id="quote-in-email",
         ),
         pytest.param(
+            {"email": '"ab"@example.com'},
+            "email",
+            "Quotes and backslashes are not allowed here.",
+            id="quoted-email",
+        ),
+        pytest.param(
             {"username": "bad name!"},
             "username",
             "Use letters, digits, dots, dashes and underscores only.",

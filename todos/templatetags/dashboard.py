@@ -44,7 +44,7 @@ def todo_rows(context: template.Context, rows: list[dict[str, Any]]) -> SafeStri
         shared = ""
         if row["owner_id"] != viewer_id:
             owner = escape(row["owner__display_name"] or row["owner__username"])
-            shared = f' <span class="badge text-bg-light border">shared by {owner}</span>'
+            shared = f' <span class="badge text-bg-light border fw-normal">shared by {owner}</span>'
         row_class = "" if is_open else ' class="todo-done"'
         due_class = ' class="overdue"' if is_open and due_date < today else ""
         toggle_label = "Done" if is_open else "Reopen"

@@ -148,3 +148,8 @@ def test_a_bad_note_shows_why_and_saves_nothing(client_for, todo, bob, text, mes
     assert message in page
     assert "An earlier note" in page  # the page around the form is all there
     assert Note.objects.filter(todo=todo).count() == 1
+
+
+def test_a_rejected_edit_keeps_the_saved_title_in_the_heading(client_for, todo):
+    response = client_for(todo.owner).post(reverse("todos:update", args=[todo.pk]), valid(title=""))
+    assert "Edit “Write the book”" in response.content.decode()
