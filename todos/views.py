@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from todos.forms import NoteForm, TodoForm
 from todos.models import Status, Todo
-from todos.selectors import dashboard_todos, get_todo_for_user
+from todos.selectors import dashboard_rows, get_todo_for_user
 from todos.services import (
     NotAllowed,
     add_note,
@@ -25,8 +25,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    todos = list(dashboard_todos(request.user))
-    return render(request, "todos/dashboard.html", {"todos": todos})
+    return render(request, "todos/dashboard.html", {"todos": dashboard_rows(request.user)})
 
 
 @require_http_methods(["GET", "POST"])
@@ -70,6 +69,8 @@ def update(request: HttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = TodoForm(request.POST, instance=todo)
     if not form.is_valid():
+        # Validation copied the rejected values onto `todo`; the page shows the saved ones.
+        todo.refresh_from_db()
         return render(request, "todos/edit.html", {"form": form, "todo": todo})
     update_todo(todo=todo, actor=request.user, **form.cleaned_data)
     messages.success(request, f"Todo “{todo.title}” was updated.")
