@@ -44,7 +44,7 @@ class LocalCognito:
 
 
 @pytest.fixture(scope="session")
-def cognito(moto_server: MotoServer, live_server) -> Iterator[LocalCognito]:  # type: ignore[no-untyped-def]
+def cognito(django_db_setup, moto_server: MotoServer, live_server) -> Iterator[LocalCognito]:  # type: ignore[no-untyped-def]
     """A user pool with the seed users, the hosted-UI stand-in, and settings pointing at both
     with the live server as the app's external URL."""
     pool = create_cognito_pool(

@@ -35,6 +35,9 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].lower()
+        # Valid in a quoted local part, but they would break Cognito's ListUsers filter.
+        if '"' in email or "\\" in email:
+            raise forms.ValidationError("Quotes and backslashes are not allowed here.")
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("This email address is already registered.")
         return email

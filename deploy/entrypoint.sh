@@ -10,11 +10,15 @@ PYTHON=${PYTHON:-python}
 
 case "${1:-web}" in
   web)
+    # HTTP runs Django's WSGI handler on a thread pool inside uvicorn (todo_project/asgi.py).
+    # Keep-alive outlasts the ALB's 60 s idle timeout, or the ALB reuses connections that
+    # uvicorn already closed and answers 502.
     exec "$PYTHON" -m uvicorn todo_project.asgi:application \
       --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
       --workers "${WEB_CONCURRENCY:-2}" \
       --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-*}" \
-      --no-access-log --lifespan on
+      --timeout-keep-alive "${KEEP_ALIVE_S:-65}" \
+      --no-access-log --no-server-header --lifespan on
     ;;
   worker)
     exec "$PYTHON" manage.py run_sharing_worker

@@ -1,39 +1,51 @@
 """Reads for the sharing parts of pages, scoped to what the given user may see."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from typing import Any
 
 from accounts.models import User
 from sharing.models import CollaborationRequest
 from todos.models import Todo
 
 
-def add_sharing_details(user: User, todos: Sequence[Todo]) -> Sequence[Todo]:
-    """Sets `pending_requests` and `share_candidates` (users the owner may still invite: not
-    the owner, not a collaborator, not already invited) on each of the user's own todos, and
-    empty lists on the others. Three queries, whatever the number of todos."""
-    own_ids = [todo.pk for todo in todos if todo.owner_id == user.pk]
-    pending: dict[int, list[CollaborationRequest]] = defaultdict(list)
+def _name(display_name: str, username: str) -> str:
+    return display_name or username  # as User.__str__
+
+
+def add_sharing_details(user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For the dashboard rows (`todos.selectors.dashboard_rows`): on each of the user's own
+    todos set `pending` (invited, not yet confirmed) and `share_candidates` (users the owner
+    may still invite: not the owner, not a collaborator, not already invited), as lists of
+    (user id, name); empty lists on the others. Three queries, whatever the number of rows."""
+    own_ids = [row["id"] for row in rows if row["owner_id"] == user.pk]
+    pending: dict[int, list[tuple[int, str]]] = defaultdict(list)
     taken: dict[int, set[int]] = defaultdict(set)
-    others: list[User] = []
+    others: list[tuple[int, str]] = []
     if own_ids:
-        for request in CollaborationRequest.objects.filter(todo_id__in=own_ids).select_related(
-            "collaborator"
-        ):
-            pending[request.todo_id].append(request)
-            taken[request.todo_id].add(request.collaborator_id)
+        requests = CollaborationRequest.objects.filter(todo_id__in=own_ids).values_list(
+            "todo_id", "collaborator_id", "collaborator__display_name", "collaborator__username"
+        )
+        for todo_id, collaborator_id, display_name, username in requests:
+            pending[todo_id].append((collaborator_id, _name(display_name, username)))
+            taken[todo_id].add(collaborator_id)
         links = Todo.collaborators.through.objects.filter(todo_id__in=own_ids)
         for todo_id, user_id in links.values_list("todo_id", "user_id"):
             taken[todo_id].add(user_id)
-        others = list(User.objects.filter(is_active=True).exclude(pk=user.pk))
-    for todo in todos:
-        todo.pending_requests = pending.get(todo.pk, [])
-        todo.share_candidates = (
-            [other for other in others if other.pk not in taken[todo.pk]]
-            if todo.pk in own_ids
+        others = [
+            (pk, _name(display_name, username))
+            for pk, display_name, username in User.objects.filter(is_active=True)
+            .exclude(pk=user.pk)
+            .values_list("pk", "display_name", "username")
+        ]
+    own = set(own_ids)
+    for row in rows:
+        row["pending"] = pending.get(row["id"], [])
+        row["share_candidates"] = (
+            [(pk, name) for pk, name in others if pk not in taken[row["id"]]]
+            if row["id"] in own
             else []
         )
-    return todos
+    return rows
 
 
 def todo_collaboration(todo: Todo) -> tuple[list[User], list[CollaborationRequest]]:

@@ -1,14 +1,29 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels, and the lifespan that
-starts and stops this process's push relay."""
+starts and stops this process's push relay.
 
-import logging
+HTTP requests run Django's *WSGI* handler on a small thread pool (a2wsgi), not Django's ASGI
+handler. Our views and middleware are synchronous; under Django's ASGI handler every one of
+them hops into the one "thread-sensitive" thread and back (two hops per middleware, one per
+view), which made a logged-in dashboard many times slower (see bench/dashboard.py and
+README). Here a request costs one hop into the pool, sync code runs as under gunicorn, and
+the event loop stays free for WebSockets.
+"""
+
 import os
 
-from django.core.asgi import get_asgi_application
+from a2wsgi import WSGIMiddleware
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 
-django_http = get_asgi_application()
+# Each pool thread keeps its own database connection (CONN_MAX_AGE), so this also bounds the
+# connections one web process holds.
+django_http = WSGIMiddleware(
+    get_wsgi_application(), workers=int(os.environ.get("WEB_THREADS", "8"))
+)
+
+HEALTH_BODY = b'{"status": "ok"}'
+HEALTH_HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
 
 # Imported after Django is set up: they touch models and settings.
 from channels.auth import AuthMiddlewareStack  # noqa: E402
@@ -19,21 +34,13 @@ from notifications.publishing import stop_publisher  # noqa: E402
 from notifications.relay import start_relay, stop_relay  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
-logger = logging.getLogger(__name__)
-
 
 async def http(scope, receive, send):  # type: ignore[no-untyped-def]
     # The load balancer's liveness probe is answered here, before Django's middleware,
     # so that it costs next to nothing and never touches the database.
     if scope["path"] == "/health":
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": b'{"status": "ok"}'})
+        await send({"type": "http.response.start", "status": 200, "headers": HEALTH_HEADERS})
+        await send({"type": "http.response.body", "body": HEALTH_BODY})
         return
     await django_http(scope, receive, send)
 

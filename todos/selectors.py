@@ -1,10 +1,12 @@
 """Reads of todos, always scoped to what the given user may see."""
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from todos.models import Status, Todo
+from todos.models import Todo
 
 
 def visible_todos(user: User) -> QuerySet[Todo]:
@@ -27,13 +29,26 @@ def dashboard_todos(user: User) -> QuerySet[Todo]:
     return (
         visible_todos(user)
         .select_related("owner")
-        .annotate(
-            collaborator_count=Count("collaborators", distinct=True),
-            status_rank=Case(
-                When(status=Status.OPEN, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("status_rank", "due_date", "id")
+        .annotate(collaborator_count=Count("collaborators", distinct=True))
+        # "OPEN" sorts after "DONE", so descending status puts open todos first.
+        .order_by("-status", "due_date", "id")
     )
+
+
+DASHBOARD_FIELDS = (
+    "id",
+    "title",
+    "due_date",
+    "priority",
+    "status",
+    "owner_id",
+    "owner__username",
+    "owner__display_name",
+    "collaborator_count",
+)
+
+
+def dashboard_rows(user: User) -> list[dict[str, Any]]:
+    """`dashboard_todos` as plain dicts of DASHBOARD_FIELDS: the dashboard shows hundreds of
+    rows, and building model instances for them costs more than the query."""
+    return list(dashboard_todos(user).values(*DASHBOARD_FIELDS))

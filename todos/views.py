@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sharing.selectors import add_sharing_details
 from todos.forms import NoteForm, TodoForm
 from todos.models import Status, Todo
-from todos.selectors import dashboard_todos, get_todo_for_user
+from todos.selectors import dashboard_rows, get_todo_for_user
 from todos.services import (
     NotAllowed,
     add_note,
@@ -26,8 +26,8 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    todos = add_sharing_details(request.user, list(dashboard_todos(request.user)))
-    return render(request, "todos/dashboard.html", {"todos": todos})
+    rows = add_sharing_details(request.user, dashboard_rows(request.user))
+    return render(request, "todos/dashboard.html", {"todos": rows})
 
 
 @require_http_methods(["GET", "POST"])
@@ -71,6 +71,8 @@ def update(request: HttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = TodoForm(request.POST, instance=todo)
     if not form.is_valid():
+        # Validation copied the rejected values onto `todo`; the page shows the saved ones.
+        todo.refresh_from_db()
         return render(request, "todos/edit.html", {"form": form, "todo": todo})
     update_todo(todo=todo, actor=request.user, **form.cleaned_data)
     messages.success(request, f"Todo “{todo.title}” was updated.")

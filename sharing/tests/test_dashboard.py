@@ -21,7 +21,7 @@ def make_todos(owner, count, *, collaborator, invitee):
 
 
 def share_action(todo, user):
-    return f'action="{reverse("sharing:share", args=[todo.pk, user.pk])}"'
+    return f'formaction="{reverse("sharing:share", args=[todo.pk, user.pk])}"'
 
 
 def dashboard_queries(client):

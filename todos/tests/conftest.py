@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 import requests
+from django.test import Client
 
+from accounts.models import User
 from deploy.local.aws_resources import create_attachments_bucket, local_client
 from deploy.local.moto_server import MotoServer
 from todo_project.storage_settings import attachments_storage
@@ -94,3 +96,16 @@ def mailbox(moto_server: MotoServer, settings: Any) -> Mailbox:
     ses = local_client("ses", moto_server.url, settings.AWS_REGION)
     ses.verify_email_identity(EmailAddress=settings.DEFAULT_FROM_EMAIL)
     return Mailbox(moto_server.url)
+
+
+@pytest.fixture
+def client_for(db):  # type: ignore[no-untyped-def]
+    """`client_for(user)`: a test client logged in as `user` (None: anonymous)."""
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
