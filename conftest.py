@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from deploy.local import activemq as local_activemq
 from deploy.local.aws_resources import CognitoPool, create_cognito_pool, seed_users
 from deploy.local.cognito_standin import StandinServer, create_app
 from deploy.local.moto_server import MotoServer
@@ -34,6 +35,19 @@ def moto_server() -> Iterator[MotoServer]:
     yield server
     settings.AWS_ENDPOINT_URL, settings.AWS_REGION = previous
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def activemq() -> Iterator[str]:
+    """The shared local broker's STOMP URL; started here (and stopped after) if `make test`'s
+    set-up has not started it. If it cannot start, every test using it errors."""
+    shared = local_activemq.shared()
+    if shared.is_running():
+        yield shared.url
+        return
+    broker = local_activemq.ActiveMQ().start()
+    yield broker.url
+    broker.stop()
 
 
 @dataclass

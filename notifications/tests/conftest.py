@@ -20,7 +20,6 @@ from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as ws_connect
 
 from accounts.models import User
-from deploy.local import activemq as local_activemq
 from deploy.local.app_server import AppServer
 from notifications.broker import (
     ALL_TOPICS,
@@ -29,19 +28,6 @@ from notifications.broker import (
     open_connection,
     topic_for,
 )
-
-
-@pytest.fixture(scope="session")
-def activemq() -> Iterator[str]:
-    """The shared local broker's STOMP URL; started here (and stopped after) if `make test`'s
-    set-up has not started it. If it cannot start, every test using it errors."""
-    shared = local_activemq.shared()
-    if shared.is_running():
-        yield shared.url
-        return
-    broker = local_activemq.ActiveMQ().start()
-    yield broker.url
-    broker.stop()
 
 
 def test_database_url() -> str:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from deploy.local.moto_server import MotoServer
 from todo_project.aws import aws_client
@@ -17,16 +16,17 @@ Breadcrumbs = Callable[[str], list[dict[str, Any]]]
 
 
 @pytest.fixture
-def breadcrumb_table(moto_server: MotoServer) -> Iterator[str]:
-    """A new table per test (so users of the same name in other tests leave nothing here)."""
-    previous = settings.TRACING_ENABLED, settings.TRACING_TABLE_NAME
+def breadcrumb_table(moto_server: MotoServer, settings: Any) -> Iterator[str]:
+    """A new table per test (so users of the same name in other tests leave nothing here).
+
+    Settings change through pytest-django's `settings` fixture, the one that the tests
+    themselves use, so that everything is restored in one place and nothing leaks."""
     table_name = f"breadcrumbs-{uuid.uuid4().hex[:12]}"
     settings.TRACING_TABLE_NAME = table_name
     dynamo.create_table(table_name)
     settings.TRACING_ENABLED = True
     yield table_name
     assert dynamo.flush(timeout=30), "breadcrumbs still unwritten after the test"
-    settings.TRACING_ENABLED, settings.TRACING_TABLE_NAME = previous
 
 
 @pytest.fixture

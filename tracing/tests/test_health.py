@@ -11,15 +11,13 @@ from tracing.health import broker_addresses
 
 pytestmark = pytest.mark.django_db
 
-ACTIVEMQ = "stomp://127.0.0.1:61613"  # the real broker the suite runs (deploy/local)
-
 
 @pytest.fixture
-def everything_configured(settings, breadcrumb_table, moto_server):
+def everything_configured(settings, breadcrumb_table, moto_server, activemq):
     queue_name = f"ready-{breadcrumb_table}"
     aws_client("sqs").create_queue(QueueName=queue_name)
     settings.SHARING_QUEUE_NAME = queue_name
-    settings.ACTIVEMQ_URL = ACTIVEMQ
+    settings.ACTIVEMQ_URL = activemq
     return settings
 
 
@@ -68,9 +66,9 @@ def test_a_broker_that_does_not_answer_is_named(everything_configured):
     assert "refused" in body["checks"]["broker"].lower()
 
 
-def test_a_failover_url_is_ready_when_one_broker_answers(everything_configured):
+def test_a_failover_url_is_ready_when_one_broker_answers(everything_configured, activemq):
     everything_configured.ACTIVEMQ_URL = (
-        f"failover:(stomp://127.0.0.1:{free_port()},{ACTIVEMQ})?randomize=false"
+        f"failover:(stomp://127.0.0.1:{free_port()},{activemq})?randomize=false"
     )
     assert ready()[0] == 200
 
@@ -84,6 +82,7 @@ def test_unreachable_aws_fails_queue_and_table(everything_configured):
 def test_it_is_exempt_from_the_https_redirect(settings, db):
     settings.SECURE_SSL_REDIRECT = True
     settings.TRACING_ENABLED = False
+    settings.SHARING_QUEUE_NAME = ""  # only the database is checked
     assert Client().get("/dashboard").status_code == 301
     assert Client().get("/health/ready").status_code == 200
 
