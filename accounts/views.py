@@ -37,6 +37,8 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     """End the Django session, then the Cognito session, which sends the browser back home."""
+    if request.user.is_authenticated:
+        note_action(request, "logout", username=request.user.get_username())
     django_logout(request)
     query = urlencode(
         {

@@ -19,6 +19,7 @@ from sharing.services import (
     withdraw_request,
 )
 from todos.selectors import get_todo_for_user
+from tracing.breadcrumbs import note_action
 
 
 def _back(request: HttpRequest, todo_id: int) -> HttpResponse:
@@ -40,6 +41,7 @@ def share(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpRespo
     except SharingError as error:
         messages.error(request, str(error))
     else:
+        note_action(request, "share_todo", todo_id=todo.pk)
         messages.success(
             request,
             f"Invitation to {collaborator} is on its way; it stays pending until they confirm.",
@@ -58,6 +60,7 @@ def confirm(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpRes
             todo = confirm_collaboration(
                 user=request.user, todo_id=todo_id, collaborator_id=collaborator_id, token=token
             )
+            note_action(request, "confirm_collaboration", todo_id=todo.pk)
             messages.success(request, f"You now collaborate on “{todo.title}” with {todo.owner}.")
             return redirect("todos:show", todo_id=todo.pk)
         invitation = find_invitation(
@@ -88,6 +91,7 @@ def withdraw(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpRe
     except SharingError as error:
         messages.error(request, str(error))
     else:
+        note_action(request, "withdraw_share", todo_id=todo.pk)
         messages.success(request, f"The invitation to {collaborator} was withdrawn.")
     return _back(request, todo.pk)
 
@@ -101,6 +105,7 @@ def leave(request: HttpRequest, todo_id: int) -> HttpResponse:
     except SharingError as error:
         messages.error(request, str(error))
         return redirect("todos:show", todo_id=todo.pk)
+    note_action(request, "leave_todo", todo_id=todo.pk)
     messages.success(request, f"You no longer collaborate on “{todo.title}”.")
     return redirect("dashboard")
 
@@ -116,6 +121,7 @@ def remove(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpResp
     except SharingError as error:
         messages.error(request, str(error))
     else:
+        note_action(request, "remove_collaborator", todo_id=todo.pk)
         messages.success(request, f"{collaborator} no longer collaborates on this todo.")
     return redirect("todos:show", todo_id=todo.pk)
 

@@ -16,6 +16,7 @@ from todos.services import (
     toggle_todo_status,
     update_todo,
 )
+from tracing.breadcrumbs import note_action
 
 
 @require_GET
@@ -36,6 +37,7 @@ def add(request: HttpRequest) -> HttpResponse:
     form = TodoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         todo = create_todo(owner=request.user, **form.cleaned_data)
+        note_action(request, "create_todo", todo_id=todo.pk)
         messages.success(request, f"Todo “{todo.title}” was created.")
         return redirect("dashboard")
     return render(request, "todos/edit.html", {"form": form, "todo": None})
@@ -75,6 +77,7 @@ def update(request: HttpRequest, todo_id: int) -> HttpResponse:
         todo.refresh_from_db()
         return render(request, "todos/edit.html", {"form": form, "todo": todo})
     update_todo(todo=todo, actor=request.user, **form.cleaned_data)
+    note_action(request, "update_todo", todo_id=todo.pk)
     messages.success(request, f"Todo “{todo.title}” was updated.")
     return redirect("todos:show", todo_id=todo.pk)
 
@@ -85,6 +88,7 @@ def toggle_status(request: HttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     toggle_todo_status(todo=todo, actor=request.user)
     done = todo.status == Status.DONE
+    note_action(request, "complete_todo" if done else "reopen_todo", todo_id=todo.pk)
     messages.success(request, f"Todo “{todo.title}” is {'done' if done else 'open again'}.")
     if request.POST.get("next") == "show":
         return redirect("todos:show", todo_id=todo.pk)
@@ -101,6 +105,7 @@ def delete(request: HttpRequest, todo_id: int) -> HttpResponse:
     except NotAllowed as error:
         messages.error(request, str(error))
         return redirect("todos:show", todo_id=todo.pk)
+    note_action(request, "delete_todo", todo_id=todo_id)
     messages.success(request, f"Todo “{title}” was deleted.")
     return redirect("dashboard")
 
@@ -113,5 +118,6 @@ def note_add(request: HttpRequest, todo_id: int) -> HttpResponse:
     if not form.is_valid():
         return _render_show(request, todo, form)
     add_note(todo=todo, author=request.user, text=form.cleaned_data["text"])
+    note_action(request, "add_note", todo_id=todo.pk)
     messages.success(request, "Note added.")
     return redirect("todos:show", todo_id=todo.pk)

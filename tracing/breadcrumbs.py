@@ -1,17 +1,16 @@
 """Which requests are user actions worth a breadcrumb, and what the breadcrumb holds.
 
-One table maps resolved URL names to actions; BreadcrumbMiddleware asks `action_for` about
-every response. Only successful actions count: pages answer 200, form posts redirect
-(post/redirect/get) — a form re-rendered with errors (200) is not a "create". Two actions
-cannot be seen in the URL: login (allauth's signal) and registration (the view), which
-name themselves with `note_action`.
+Page views (landing, dashboard) are actions whenever they answer 200. Every other action is
+named by the code that knows it succeeded — the view, after its service returned, or
+allauth's login signal — with `note_action(request, "share_todo", todo_id=…)`: a refused
+share, a form shown again with errors or a stranger's 404 leave nothing.
+BreadcrumbMiddleware turns what was noted into one breadcrumb after the response.
 """
 
 from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -42,46 +41,14 @@ ACTION_LABELS = {
 }
 
 
-def _toggled(todo_id: int | None) -> str | None:
-    from todos.models import Status, Todo
-
-    status = Todo.objects.filter(pk=todo_id).values_list("status", flat=True).first()
-    if status is None:
-        return None
-    return "complete_todo" if status == Status.DONE else "reopen_todo"
-
-
-def _deleted(todo_id: int | None) -> str | None:
-    from todos.models import Todo
-
-    # The view redirects both when it deleted and when it refused (not the owner).
-    return None if Todo.objects.filter(pk=todo_id).exists() else "delete_todo"
-
-
-# (URL name, method) → action, or a function of the todo id that decides after the fact.
+# GET pages whose every successful view is an action.
 PAGE_VIEWS: dict[str, str] = {"landing": "view_landing", "dashboard": "view_dashboard"}
-FORM_POSTS: dict[str, str | Callable[[int | None], str | None]] = {
-    "logout": "logout",
-    "todos:add": "create_todo",
-    "todos:update": "update_todo",
-    "todos:toggle": _toggled,
-    "todos:delete": _deleted,
-    "todos:note_add": "add_note",
-    "sharing:share": "share_todo",
-    "sharing:confirm": "confirm_collaboration",
-    "sharing:withdraw": "withdraw_share",
-    "sharing:leave": "leave_todo",
-    "sharing:remove": "remove_collaborator",
-}
 
 
-def action_for(view_name: str, method: str, status: int, todo_id: int | None) -> str | None:
-    """The action a finished request stands for, or None if it is not (a successful) one."""
+def action_for(view_name: str, method: str, status: int) -> str | None:
+    """The action a page view stands for, or None if it is not a (successful) one."""
     if method == "GET" and status == 200:
         return PAGE_VIEWS.get(view_name)
-    if method == "POST" and 300 <= status < 400:
-        action = FORM_POSTS.get(view_name)
-        return action(todo_id) if callable(action) else action
     return None
 
 
@@ -149,7 +116,7 @@ def breadcrumb_for(
     elif match is None or username is None:
         return None
     else:
-        action = action_for(match.view_name, request.method or "", response.status_code, todo_id)
+        action = action_for(match.view_name, request.method or "", response.status_code)
     if action is None or username is None:
         return None
     if todo_id is None:

@@ -21,7 +21,6 @@ import psycopg
 import pytest
 import requests
 from django.conf import settings
-from django.core.management import get_commands
 
 from deploy.local.aws_resources import local_client
 from deploy.local.moto_server import MotoServer, free_port
@@ -205,11 +204,6 @@ def received_from(recording: Path, queue_name: str) -> list[dict[str, object]]:
     return calls
 
 
-@pytest.mark.xfail(
-    "run_sharing_worker" not in get_commands(),
-    reason="the sharing worker command lands with the sharing issue",
-    strict=True,
-)
 def test_worker_long_polls_the_sharing_queue_and_exits_0_on_sigterm(
     recording_moto: tuple[MotoServer, Path], migrated_database: dict[str, str]
 ) -> None:

@@ -11,8 +11,8 @@ from django.test import Client
 
 from accounts.models import User
 from conftest import tomorrow
+from sharing.models import CollaborationRequest
 from todos.models import Status, Todo
-from tracing.breadcrumbs import action_for
 from tracing.tests.conftest import Breadcrumbs
 
 pytestmark = pytest.mark.django_db
@@ -283,18 +283,80 @@ def test_a_refused_registration_leaves_no_breadcrumb(cognito, breadcrumbs):
     assert breadcrumbs("intruder") == []
 
 
-@pytest.mark.parametrize(
-    ("view_name", "action"),
-    [
-        ("sharing:share", "share_todo"),
-        ("sharing:confirm", "confirm_collaboration"),
-        ("sharing:withdraw", "withdraw_share"),
-        ("sharing:leave", "leave_todo"),
-        ("sharing:remove", "remove_collaborator"),
-    ],
-)
-def test_sharing_posts_that_redirect_are_actions(view_name, action):
-    assert action_for(view_name, "POST", 302, todo_id=7) == action
-    assert action_for(view_name, "POST", 200, todo_id=7) is None  # form shown again
-    assert action_for(view_name, "POST", 404, todo_id=7) is None
-    assert action_for(view_name, "GET", 200, todo_id=7) is None  # e.g. the confirm page
+def test_sharing_leaves_one_breadcrumb_of_the_owner(todo, alice, charlie, breadcrumbs):
+    path = f"/todo/{todo.pk}/collaborations/{charlie.pk}"
+    response = signed_in(alice).post(path)
+    assert response.status_code == 302
+    assert CollaborationRequest.objects.filter(todo=todo, collaborator=charlie).exists()
+    assert_fields(
+        only_breadcrumb(breadcrumbs, "alice"),
+        username="alice",
+        action="share_todo",
+        path=path,
+        method="POST",
+        status=302,
+        todo_id=todo.pk,
+        response=response,
+    )
+
+
+def test_a_refused_share_leaves_no_breadcrumb(todo, alice, bob, breadcrumbs):
+    # Bob already collaborates: the view redirects with an error, nothing is shared.
+    response = signed_in(alice).post(f"/todo/{todo.pk}/collaborations/{bob.pk}")
+    assert response.status_code == 302
+    assert breadcrumbs("alice") == []
+
+
+def test_confirming_leaves_one_breadcrumb_of_the_invited_user(todo, alice, charlie, breadcrumbs):
+    signed_in(alice).post(f"/todo/{todo.pk}/collaborations/{charlie.pk}")
+    invitation = CollaborationRequest.objects.get(todo=todo, collaborator=charlie)
+    path = f"/todo/{todo.pk}/collaborations/{charlie.pk}/confirm"
+    charlies = signed_in(charlie)
+    assert charlies.post(path, {"token": "wrong"}).status_code == 404
+    assert charlies.get(path, {"token": invitation.token}).status_code == 200
+    response = charlies.post(path, {"token": invitation.token})
+    assert response.status_code == 302
+    assert_fields(
+        only_breadcrumb(breadcrumbs, "charlie"),
+        username="charlie",
+        action="confirm_collaboration",
+        path=path,
+        method="POST",
+        status=302,
+        todo_id=todo.pk,
+        response=response,
+    )
+
+
+def test_withdrawing_leaves_one_breadcrumb(todo, alice, charlie, breadcrumbs):
+    alices = signed_in(alice)
+    alices.post(f"/todo/{todo.pk}/collaborations/{charlie.pk}")
+    alices.post(f"/todo/{todo.pk}/collaborations/{charlie.pk}/withdraw")
+    assert not CollaborationRequest.objects.filter(todo=todo).exists()
+    actions = [item["action"] for item in breadcrumbs("alice")]
+    assert sorted(actions) == ["share_todo", "withdraw_share"]
+    # Nothing left to withdraw: refused, no breadcrumb.
+    alices.post(f"/todo/{todo.pk}/collaborations/{charlie.pk}/withdraw")
+    assert len(breadcrumbs("alice")) == 2
+
+
+def test_leaving_leaves_one_breadcrumb_of_the_collaborator(todo, bob, breadcrumbs):
+    response = signed_in(bob).post(f"/todo/{todo.pk}/leave")
+    assert response.status_code == 302
+    assert not todo.collaborators.filter(pk=bob.pk).exists()
+    item = only_breadcrumb(breadcrumbs, "bob")
+    assert (item["action"], item["todo_id"]) == ("leave_todo", todo.pk)
+
+
+def test_removing_a_collaborator_leaves_one_breadcrumb_of_the_owner(todo, alice, bob, breadcrumbs):
+    path = f"/todo/{todo.pk}/collaborators/{bob.pk}/remove"
+    response = signed_in(alice).post(path)
+    assert response.status_code == 302
+    assert not todo.collaborators.filter(pk=bob.pk).exists()
+    item = only_breadcrumb(breadcrumbs, "alice")
+    assert (item["action"], item["todo_id"], item["path"]) == (
+        "remove_collaborator",
+        todo.pk,
+        path,
+    )
+    assert breadcrumbs("bob") == []

@@ -151,7 +151,8 @@ def allow_writing_breadcrumbs(
 ) -> None:
     actions = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
     if query:
-        actions.append("dynamodb:Query")
+        # The web process also reads (/activity) and checks the table (/health/ready).
+        actions += ["dynamodb:Query", "dynamodb:DescribeTable"]
     tracing_table.table.grant(role, *actions)
 
 

@@ -137,6 +137,7 @@ def test_the_web_role_may_touch_only_this_queue_table_bucket_and_user_pool(
         "dynamodb:BatchWriteItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
+        "dynamodb:DescribeTable",
         "s3:GetObject",
         "s3:PutObject",
         "s3:DeleteObject",
