@@ -25,3 +25,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # App servers started by tests (uvicorn, DEBUG off) serve static files from the source folders.
 WHITENOISE_USE_FINDERS = True
+# Tests serve static files from the finders; there is no collected folder to look in.
+STATIC_ROOT = None
