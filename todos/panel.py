@@ -3,8 +3,9 @@ its template tag, and the fragments the panel's script swaps in after a POST."""
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from todos.forms_extras import AttachmentForm, ReminderForm
 from todos.models import Todo
@@ -45,3 +46,19 @@ def render_panel(
     request: HttpRequest, todo: Todo, *, status: int = 200, **kwargs: Any
 ) -> HttpResponse:
     return render(request, PANEL_TEMPLATE, panel_context(request, todo, **kwargs), status=status)
+
+
+def panel_answer(
+    request: HttpRequest, todo: Todo, *, error: str = "", notice: str = "", **forms: Any
+) -> HttpResponse:
+    """The answer to a panel POST: the panel itself for the panel's script (400 with the
+    rejected form when `error`), else a message and a redirect to the todo's page."""
+    if wants_fragment(request):
+        if error:
+            return render_panel(request, todo, status=400, **forms)
+        return render_panel(request, todo, notice=notice)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, notice)
+    return redirect("todos:show", todo_id=todo.pk)

@@ -13,7 +13,7 @@ from todos.attachments import (
 )
 from todos.forms_extras import AttachmentForm
 from todos.models import Attachment
-from todos.panel import render_panel, wants_fragment
+from todos.panel import panel_answer
 from todos.selectors import get_todo_for_user
 from todos.services import NotAllowed
 
@@ -35,15 +35,10 @@ def attachment_add(request: HttpRequest, todo_id: int) -> HttpResponse:
     else:
         error = " ".join(form.errors.get("file", ["The upload was rejected."]))
     if error:
-        if wants_fragment(request):
-            return render_panel(request, todo, status=400, attachment_form=form)
-        messages.error(request, f"The file was not attached: {error}")
-        return redirect("todos:show", todo_id=todo.pk)
-    notice = f"“{attachment.original_name}” was attached."
-    if wants_fragment(request):
-        return render_panel(request, todo, notice=notice)
-    messages.success(request, notice)
-    return redirect("todos:show", todo_id=todo.pk)
+        return panel_answer(
+            request, todo, error=f"The file was not attached: {error}", attachment_form=form
+        )
+    return panel_answer(request, todo, notice=f"“{attachment.original_name}” was attached.")
 
 
 @require_GET

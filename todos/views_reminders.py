@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from todos.forms_extras import ReminderForm
 from todos.models import Reminder
-from todos.panel import render_panel, wants_fragment
+from todos.panel import panel_answer
 from todos.reminders import ReminderRejected, add_reminder, delete_reminder
 from todos.selectors import get_todo_for_user
 
@@ -28,15 +28,12 @@ def reminder_add(request: HttpRequest, todo_id: int) -> HttpResponse:
     else:
         error = " ".join(form.errors.get("remind_on", ["The reminder was rejected."]))
     if error:
-        if wants_fragment(request):
-            return render_panel(request, todo, status=400, reminder_form=form)
-        messages.error(request, f"The reminder was not added: {error}")
-        return redirect("todos:show", todo_id=todo.pk)
-    notice = f"You will be reminded on {reminder.remind_on:%Y-%m-%d}."
-    if wants_fragment(request):
-        return render_panel(request, todo, notice=notice)
-    messages.success(request, notice)
-    return redirect("todos:show", todo_id=todo.pk)
+        return panel_answer(
+            request, todo, error=f"The reminder was not added: {error}", reminder_form=form
+        )
+    return panel_answer(
+        request, todo, notice=f"You will be reminded on {reminder.remind_on:%Y-%m-%d}."
+    )
 
 
 @require_POST
