@@ -33,7 +33,9 @@ def _test_database_can_be_dropped(django_db_setup, django_db_blocker) -> Iterato
     """Threads that served requests (live servers, in-process workers) may still hold a
     connection when the suite ends, and PostgreSQL will not drop a database in use."""
     yield
-    if connection.vendor != "postgresql":
+    # pytest-django creates the test database only when a collected test needs it.
+    test_database_made = connection.settings_dict["NAME"].startswith("test_")
+    if connection.vendor != "postgresql" or not test_database_made:
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(

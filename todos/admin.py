@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from todos.models import Attachment, Note, Reminder, Todo
+from todos.services import remove_todo
 
 
 class NoteInline(admin.TabularInline):
@@ -40,6 +43,14 @@ class TodoAdmin(admin.ModelAdmin):
     filter_horizontal = ["collaborators"]
     list_select_related = ["owner"]
     inlines = [NoteInline, AttachmentInline, ReminderInline]
+
+    # Through the service, so that a todo deleted here takes its stored files with it.
+    def delete_model(self, request: HttpRequest, obj: Todo) -> None:
+        remove_todo(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Todo]) -> None:
+        for todo in queryset:
+            remove_todo(todo)
 
 
 @admin.register(Note)

@@ -73,11 +73,18 @@ def delete_todo(*, todo: Todo, actor: User) -> None:
         "todo_deleted", todo=todo, actor=actor, text=f"{actor} deleted “{todo.title}”."
     )
     with transaction.atomic():
-        # Late import: todos.attachments imports this module.
-        from todos.attachments import delete_attachment_objects_on_commit
-
-        delete_attachment_objects_on_commit(todo)
         publish_on_commit(people_to_tell(todo, actor), event)
+        remove_todo(todo)
+
+
+def remove_todo(todo: Todo) -> None:
+    """Delete a todo with everything it owns, its stored files included (after commit).
+    No permission check and no push: for delete_todo and for the Django admin."""
+    # Late import: todos.attachments imports this module.
+    from todos.attachments import delete_attachment_objects_on_commit
+
+    with transaction.atomic():
+        delete_attachment_objects_on_commit(todo)
         todo.delete()
 
 

@@ -75,6 +75,9 @@ class AppResources:
             secrets["COGNITO_CLIENT_SECRET"] = ecs.Secret.from_secrets_manager(
                 self.identity.client_secret
             )
+            secrets["INVITATION_CODES"] = ecs.Secret.from_secrets_manager(
+                self.app_secrets.invitation_codes
+            )
         return secrets
 
     def add_container(

@@ -1,4 +1,6 @@
-"""The app's own secrets: Django's SECRET_KEY, generated once per environment."""
+"""The app's own secrets, generated once per environment: Django's SECRET_KEY and the
+invitation codes that open registration (operators may replace the generated code with their
+own comma-separated list in Secrets Manager)."""
 
 from __future__ import annotations
 
@@ -21,5 +23,14 @@ class AppSecretsStack(Stack):
             description="Django SECRET_KEY of the todo app",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=64, exclude_punctuation=True
+            ),
+        )
+        self.invitation_codes = secretsmanager.Secret(
+            self,
+            "InvitationCodes",
+            secret_name=f"{config.environment_name}/todo/invitation-codes",
+            description="Comma-separated invitation codes that allow registration",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=20, exclude_punctuation=True
             ),
         )

@@ -35,7 +35,8 @@ APP_SECRETS = {
     "ACTIVEMQ_USER",
     "ACTIVEMQ_PASSWORD",
 }
-SECRET_NAMES = {*APP_SECRETS, "COGNITO_CLIENT_SECRET"}
+WEB_SECRETS = {"COGNITO_CLIENT_SECRET", "INVITATION_CODES"}
+SECRET_NAMES = APP_SECRETS | WEB_SECRETS
 
 
 def containers(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -108,8 +109,9 @@ def test_secrets_reach_the_containers_as_ecs_secrets_never_as_plain_environment(
         assert not SECRET_NAMES & environment.keys(), name
         assert "secretsmanager" not in json.dumps(environment), name
         assert secrets >= APP_SECRETS, name
-        # Only the web process signs users in.
-        assert ("COGNITO_CLIENT_SECRET" in secrets) == (name == "web"), name
+        # Only the web process signs users in and registers them.
+        assert (secrets >= WEB_SECRETS) == (name == "web"), name
+        assert (WEB_SECRETS & secrets == set()) == (name != "web"), name
         for secret in container["Secrets"]:
             assert "ValueFrom" in secret
 
