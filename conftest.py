@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -18,9 +20,18 @@ from django.utils import timezone
 
 from accounts.models import User
 from deploy.local import activemq as local_activemq
-from deploy.local.aws_resources import CognitoPool, create_cognito_pool, seed_users
+from deploy.local.aws_resources import (
+    CognitoPool,
+    SharingQueues,
+    create_cognito_pool,
+    create_sharing_queues,
+    seed_users,
+    verify_email_sender,
+)
 from deploy.local.cognito_standin import StandinServer, create_app
 from deploy.local.moto_server import MotoServer
+from sharing.mailbox import MailboxEmail
+from sharing.tests.helpers import sent_emails
 from todos.models import Todo
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -98,6 +109,32 @@ def cognito(django_db_setup, moto_server: MotoServer, live_server) -> Iterator[L
     )
     yield LocalCognito(pool=pool, standin_url=standin.url, endpoint_url=moto_server.url)
     standin.stop()
+
+
+@pytest.fixture
+def sharing_queues(moto_server: MotoServer, settings: Any) -> SharingQueues:
+    """A queue and DLQ of their own for each test. A 1 s visibility timeout makes
+    redeliveries (and the trip to the DLQ) quick."""
+    name = f"sharing-{uuid.uuid4().hex[:12]}"
+    queues = create_sharing_queues(
+        moto_server.url,
+        settings.AWS_REGION,
+        queue_name=name,
+        dlq_name=f"{name}-dlq",
+        visibility_timeout_s=1,
+    )
+    settings.SHARING_QUEUE_NAME = name
+    settings.SHARING_DLQ_NAME = f"{name}-dlq"
+    verify_email_sender(moto_server.url, settings.AWS_REGION, settings.DEFAULT_FROM_EMAIL)
+    # pytest-django swaps in the in-memory email backend; these tests want the real SES trip.
+    settings.EMAIL_BACKEND = "todo_project.ses_backend.SESEmailBackend"
+    return queues
+
+
+@pytest.fixture
+def emails(moto_server: MotoServer) -> Callable[[str], list[MailboxEmail]]:
+    """emails(text): what moto's SES recorded, the emails whose raw text contains `text`."""
+    return lambda containing: sent_emails(moto_server.url, containing=containing)
 
 
 def make_user(username: str) -> User:

@@ -21,6 +21,8 @@ from websockets.sync.client import connect as ws_connect
 
 from accounts.models import User
 from deploy.local.app_server import AppServer
+from deploy.local.aws_resources import SharingQueues
+from deploy.local.moto_server import MotoServer
 from notifications.broker import (
     ALL_TOPICS,
     BrokerSettings,
@@ -39,12 +41,13 @@ def test_database_url() -> str:
     )
 
 
-def app_server_env(broker_url: str) -> dict[str, str]:
+def app_server_env(broker_url: str, **extra: str) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "todo_project.test_settings",
         "DATABASE_URL": test_database_url(),
         "ACTIVEMQ_URL": broker_url,
         "LOG_LEVEL": "WARNING",
+        **extra,
     }
 
 
@@ -146,8 +149,8 @@ def wait_until_relaying(server: AppServer, broker_url: str, user: User) -> None:
     raise RuntimeError(f"the push relay of {server.url} did not start within 30 s")
 
 
-def start_relaying_server(broker_url: str, django_db_blocker: Any) -> AppServer:
-    server = AppServer(app_server_env(broker_url)).start()
+def start_relaying_server(broker_url: str, django_db_blocker: Any, **extra_env: str) -> AppServer:
+    server = AppServer(app_server_env(broker_url, **extra_env)).start()
     try:
         with django_db_blocker.unblock():
             probe_user = User.objects.create_user(
@@ -163,16 +166,46 @@ def start_relaying_server(broker_url: str, django_db_blocker: Any) -> AppServer:
     return server
 
 
+@contextmanager
+def relaying_servers(
+    broker_url: str, django_db_blocker: Any, **extra_env: str
+) -> Iterator[tuple[AppServer, AppServer]]:
+    servers: list[AppServer] = []
+    try:
+        for _ in range(2):
+            servers.append(start_relaying_server(broker_url, django_db_blocker, **extra_env))
+        yield servers[0], servers[1]
+    finally:
+        for server in servers:
+            server.stop()
+
+
 @pytest.fixture(scope="session")
 def push_servers(
     django_db_setup: None, django_db_blocker: Any, activemq: str
 ) -> Iterator[tuple[AppServer, AppServer]]:
     """Two web processes on the test database, each relaying from the shared broker."""
-    servers: list[AppServer] = []
-    try:
-        for _ in range(2):
-            servers.append(start_relaying_server(activemq, django_db_blocker))
-        yield servers[0], servers[1]
-    finally:
-        for server in servers:
-            server.stop()
+    with relaying_servers(activemq, django_db_blocker) as servers:
+        yield servers
+
+
+@pytest.fixture
+def sharing_push_servers(
+    django_db_setup: None,
+    django_db_blocker: Any,
+    activemq: str,
+    sharing_queues: SharingQueues,
+    moto_server: MotoServer,
+    settings: Any,
+) -> Iterator[tuple[AppServer, AppServer]]:
+    """Like `push_servers`, and sharing works on them: they send invitations to this test's
+    SQS queue in moto server. (Per test, as the queue is.)"""
+    with relaying_servers(
+        activemq,
+        django_db_blocker,
+        AWS_ENDPOINT_URL=moto_server.url,
+        AWS_REGION=settings.AWS_REGION,
+        SHARING_QUEUE_NAME=settings.SHARING_QUEUE_NAME,
+        SHARING_DLQ_NAME=settings.SHARING_DLQ_NAME,
+    ) as servers:
+        yield servers

@@ -1,10 +1,11 @@
-"""Two people in two browsers: a collaborator's edit shows up on the owner's open dashboard
-as a toast, and the row changes, without a reload."""
+"""Two people in two browsers: what one does shows up on the other's open dashboard as a
+toast, and the row changes, without a reload: a collaborator's edit, and a confirmed share."""
 
 import datetime
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -12,6 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from accounts.models import User
+from sharing.models import CollaborationRequest
+from sharing.worker import SharingWorker
 from todos.models import Todo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,3 +92,69 @@ def watch_a_collaborators_edit_arrive(browser: Browser, live_url: str, asgi_serv
     ARTIFACTS.mkdir(exist_ok=True)
     dukes_page.screenshot(path=str(ARTIFACTS / "push-toast-on-dashboard.png"), full_page=True)
     assert os.path.getsize(ARTIFACTS / "push-toast-on-dashboard.png") > 0
+
+
+def test_duke_confirms_toms_share_and_toms_open_dashboard_shows_it(
+    sharing_push_servers, cognito, live_server, emails, browser
+):
+    # Both sides on app servers of their own (uvicorn, relaying through ActiveMQ): Tom shares
+    # and watches on one, Duke confirms on the other. Only the logins go through the live
+    # server, where the Cognito stand-in sends them back.
+    toms_server, dukes_server = sharing_push_servers
+    try:
+        watch_a_share_get_confirmed(browser, live_server.url, toms_server, dukes_server, emails)
+    finally:
+        connection.close()
+
+
+def watch_a_share_get_confirmed(browser, live_url, toms_server, dukes_server, emails) -> None:  # type: ignore[no-untyped-def]
+    toms_page = log_in(browser, live_url, "tom")
+    dukes_page = log_in(browser, live_url, "duke")
+    tom, duke = User.objects.get(username="tom"), User.objects.get(username="duke")
+    title = "Launch <b>x</b>"  # markup in the title must stay text in the toast
+    todo = Todo.objects.create(
+        owner=tom, title=title, due_date=timezone.localdate() + datetime.timedelta(days=3)
+    )
+
+    toms_page.goto(f"http://localhost:{toms_server.port}/dashboard")
+    share_menu = toms_page.locator(f'details.share-menu[data-todo-id="{todo.pk}"]')
+    share_menu.locator("summary").click()
+    share_menu.locator(f'[data-user-id="{duke.pk}"]').click()
+    expect(toms_page.locator("main")).to_contain_text("Invitation to Duke is on its way")
+    expect(toms_page.locator(f"#todo-{todo.pk}")).to_contain_text("pending: Duke")
+    expect(toms_page.locator("body")).to_have_attribute("data-push", "connected")
+    toms_page.evaluate("window.notReloaded = true")
+
+    request = CollaborationRequest.objects.get(todo=todo, collaborator=duke)
+    worker = SharingWorker(wait_time_s=1)
+    try:
+        for _ in range(10):
+            if worker.process_batch().emailed:
+                break
+    finally:
+        worker.close()
+    [invitation] = emails(request.token)
+    assert invitation.recipients == ["duke@stratospheric.dev"]
+    link = next(link for link in invitation.links if request.token in link)
+    path = urlsplit(link)._replace(scheme="", netloc="").geturl()
+
+    dukes_page.goto(f"http://localhost:{dukes_server.port}{path}")
+    expect(dukes_page.locator("#invitation-title")).to_have_text(title)
+    dukes_page.click("#confirm-button")
+    expect(dukes_page.locator("main")).to_contain_text("You now collaborate on")
+
+    toast = toms_page.locator('#toasts .toast[data-event-type="collaboration_confirmed"]')
+    expect(toast).to_be_visible(timeout=10_000)
+    assert toast.locator(".toast-body").evaluate("body => body.textContent") == (
+        f"Collaboration confirmed. User Duke has accepted your collaboration request for "
+        f"todo #{todo.pk}."
+    )
+    assert toast.locator(".toast-header strong").evaluate("title => title.textContent") == title
+    assert toms_page.locator("#toasts b").count() == 0  # shown as text, never as markup
+    row = toms_page.locator(f"#todo-{todo.pk}")
+    expect(row.locator(".pending-request")).to_have_count(0)  # the row was refreshed
+    expect(row.locator(".todo-title")).to_have_text(title)
+    assert toms_page.evaluate("window.notReloaded") is True
+    ARTIFACTS.mkdir(exist_ok=True)
+    toms_page.screenshot(path=str(ARTIFACTS / "push-confirm-toast.png"), full_page=True)
+    assert os.path.getsize(ARTIFACTS / "push-confirm-toast.png") > 0
