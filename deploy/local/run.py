@@ -82,21 +82,18 @@ def main() -> int:
     subprocess.run([*manage, "create_tracing_table"], check=True)
     subprocess.run([*manage, "seed_local_users", *SEED_USERS], check=True)
 
+    # The production entrypoint, so that `make run` serves exactly as the container does.
+    entrypoint = str(ROOT / "deploy" / "entrypoint.sh")
+    process_env = {
+        **os.environ,
+        "PYTHON": sys.executable,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "1",
+    }
     children = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "todo_project.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            cwd=ROOT,
-        ),
-        subprocess.Popen([*manage, "run_sharing_worker"], cwd=ROOT),
+        subprocess.Popen([entrypoint, "web"], cwd=ROOT, env=process_env),
+        subprocess.Popen([entrypoint, "worker"], cwd=ROOT, env=process_env),
     ]
     print(
         f"\n  Stratospheric Todo: {external_url}\n"
