@@ -50,6 +50,5 @@ class SharingCells:
         return (
             f' <details class="d-inline-block share-menu text-start" data-todo-id="{row["id"]}">'
             '<summary class="btn btn-sm btn-outline-primary">Share</summary>'
-            '<div class="list-group position-absolute shadow-sm" style="z-index: 10;'
-            f' min-width: 12rem">{"".join(items)}</div></details>'
+            f'<div class="list-group shadow-sm">{"".join(items)}</div></details>'
         )
