@@ -49,24 +49,28 @@ DASHBOARD_FIELDS = (
 
 def dashboard_rows(user: User) -> list[dict[str, Any]]:
     """Own and shared todos as plain dicts of DASHBOARD_FIELDS plus `collaborator_ids` (a
-    list) and `collaborator_count`, in two queries whatever the number of rows.
+    list) and `collaborator_count`, in one query whatever the number of rows.
 
     Plain dicts because the dashboard shows hundreds of rows and building model instances
-    for them costs more than the query. The collaborators come from one query on the link
-    table rather than `annotate(Count("collaborators", distinct=True))`: that needs a join
-    and a GROUP BY over every selected column, and the share menu needs the ids anyway."""
-    rows = list(
+    for them costs more than the query. The collaborators come as one result row per
+    (todo, collaborator) pair, folded here, rather than through
+    `annotate(Count("collaborators", distinct=True))`: that needs a GROUP BY over every
+    selected column, and the share menu needs the ids anyway."""
+    pairs = (
         visible_todos(user)
-        # "OPEN" sorts after "DONE", so descending status puts open todos first.
+        # "OPEN" sorts after "DONE", so descending status puts open todos first; the id
+        # keeps the pairs of one todo next to each other.
         .order_by("-status", "due_date", "id")
-        .values(*DASHBOARD_FIELDS)
+        .values(*DASHBOARD_FIELDS, "collaborators")
     )
-    collaborators: dict[int, list[int]] = {row["id"]: [] for row in rows}
-    if rows:
-        links = Todo.collaborators.through.objects.filter(todo_id__in=list(collaborators))
-        for todo_id, user_id in links.values_list("todo_id", "user_id"):
-            collaborators[todo_id].append(user_id)
+    rows: list[dict[str, Any]] = []
+    for pair in pairs:
+        collaborator_id = pair.pop("collaborators")
+        if not rows or rows[-1]["id"] != pair["id"]:
+            pair["collaborator_ids"] = []
+            rows.append(pair)
+        if collaborator_id is not None:  # None: a todo without collaborators (LEFT JOIN)
+            rows[-1]["collaborator_ids"].append(collaborator_id)
     for row in rows:
-        row["collaborator_ids"] = collaborators[row["id"]]
         row["collaborator_count"] = len(row["collaborator_ids"])
     return rows
