@@ -129,3 +129,16 @@ def test_a_note_with_markup_arrives_escaped(client_for, todo, alice):
 def test_an_empty_dashboard_invites_the_first_todo(client_for, alice):
     page = client_for(alice).get(reverse("dashboard")).content.decode()
     assert 'id="no-todos"' in page
+
+
+def test_each_todo_is_listed_once_with_its_number_of_collaborators(client_for, alice, bob, charlie):
+    due = timezone.localdate()
+    alone = Todo.objects.create(owner=alice, title="alone", due_date=due)
+    crowded = Todo.objects.create(owner=alice, title="crowded", due_date=due)
+    crowded.collaborators.add(bob, charlie)
+    page = client_for(alice).get(reverse("dashboard")).content.decode()
+    assert page.count(f'id="todo-{alone.pk}"') == 1
+    assert page.count(f'id="todo-{crowded.pk}"') == 1
+    for todo, count in ((alone, 0), (crowded, 2)):
+        row = page[page.index(f'<tr id="todo-{todo.pk}"') :].split("</tr>")[0]
+        assert f"<td>{count}</td>" in row
