@@ -102,16 +102,6 @@ else:
     }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHECKS", default=True)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Server-side parameter binding lets psycopg prepare a statement once it has run
-    # DATABASE_PREPARE_THRESHOLD times on a connection, so the dashboard's few queries are
-    # no longer parsed and planned on every request. Set it empty behind a transaction-mode
-    # pooler (PgBouncer), which cannot keep prepared statements.
-    _prepare_threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="2")
-    if _prepare_threshold:
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=int(_prepare_threshold)
-        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
