@@ -32,6 +32,7 @@ from deploy.local.cognito_standin import StandinServer, create_app
 from deploy.local.moto_server import MotoServer
 from sharing.mailbox import MailboxEmail
 from sharing.tests.helpers import sent_emails
+from sharing.worker import SharingWorker
 from todos.models import Todo
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -135,6 +136,17 @@ def sharing_queues(moto_server: MotoServer, settings: Any) -> SharingQueues:
 def emails(moto_server: MotoServer) -> Callable[[str], list[MailboxEmail]]:
     """emails(text): what moto's SES recorded, the emails whose raw text contains `text`."""
     return lambda containing: sent_emails(moto_server.url, containing=containing)
+
+
+def run_sharing_worker_until_it_emails(max_batches: int = 10) -> None:
+    """Run the sharing worker in this process, batch by batch, until one batch sends email."""
+    worker = SharingWorker(wait_time_s=1)
+    try:
+        for _ in range(max_batches):
+            if worker.process_batch().emailed:
+                return
+    finally:
+        worker.close()
 
 
 def make_user(username: str) -> User:

@@ -13,8 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from accounts.models import User
+from conftest import run_sharing_worker_until_it_emails
 from sharing.models import CollaborationRequest
-from sharing.worker import SharingWorker
 from todos.models import Todo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -126,13 +126,7 @@ def watch_a_share_get_confirmed(browser, live_url, toms_server, dukes_server, em
     toms_page.evaluate("window.notReloaded = true")
 
     request = CollaborationRequest.objects.get(todo=todo, collaborator=duke)
-    worker = SharingWorker(wait_time_s=1)
-    try:
-        for _ in range(10):
-            if worker.process_batch().emailed:
-                break
-    finally:
-        worker.close()
+    run_sharing_worker_until_it_emails()
     [invitation] = emails(request.token)
     assert invitation.recipients == ["duke@stratospheric.dev"]
     link = next(link for link in invitation.links if request.token in link)

@@ -11,9 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 
 from accounts.models import User
+from conftest import run_sharing_worker_until_it_emails
 from deploy.local.aws_resources import SEED_PASSWORD
 from sharing.models import CollaborationRequest
-from sharing.worker import SharingWorker
 from todos.models import Todo
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -58,13 +58,7 @@ def test_tom_shares_a_todo_and_duke_confirms_it_from_the_local_mailbox(
             expect(toms.locator("main")).to_contain_text("Invitation to Duke is on its way")
             expect(toms.locator(f"#todo-{todo.pk}")).to_contain_text("pending: Duke")
 
-            worker = SharingWorker(wait_time_s=1)
-            try:
-                for _ in range(10):
-                    if worker.process_batch().emailed:
-                        break
-            finally:
-                worker.close()
+            run_sharing_worker_until_it_emails()
             assert CollaborationRequest.objects.get(todo=todo).emailed_at is not None
 
             dukes = browser.new_context().new_page()
