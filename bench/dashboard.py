@@ -16,7 +16,6 @@ BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (default 3) and BENCH_CONNECTIO
 from __future__ import annotations
 
 import datetime
-import hashlib
 import os
 import re
 import shutil
@@ -28,13 +27,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 
 sys.path.insert(0, str(ROOT))
 
+from bench.scratch_database import ScratchDatabase  # noqa: E402
 from deploy.local.moto_server import free_port  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -42,8 +41,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 # Named after the checkout, like the test database, so that two clones do not collide.
-DATABASE = "stratospheric_bench_" + hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
-SERVER_URL = "postgres://postgres@127.0.0.1:5432"
+DATABASE = ScratchDatabase("dashboard")
 
 # Production-like: DEBUG off, TLS "ended at the load balancer" (X-Forwarded-Proto below).
 APP_ENV = {
@@ -51,22 +49,11 @@ APP_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "bench-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP",
     "ALLOWED_HOSTS": "127.0.0.1",
-    "DATABASE_URL": f"{SERVER_URL}/{DATABASE}",
+    "DATABASE_URL": DATABASE.url,
     "EXTERNAL_URL": "https://127.0.0.1",
     "LOG_LEVEL": "WARNING",
 }
 FORWARDED_HTTPS = "X-Forwarded-Proto: https"
-
-
-def recreate_database() -> None:
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-
-
-def drop_database() -> None:
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
 def prepare_app() -> tuple[str, int]:
@@ -170,7 +157,7 @@ def check(url: str, headers: list[str], expect: str) -> None:
 def main() -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
-    recreate_database()
+    DATABASE.create()
     try:
         session_key, dashboard_queries = prepare_app()
         web_port, bare_port = free_port(), free_port()
@@ -210,7 +197,7 @@ def main() -> int:
                     results[name].append(wrk(url, headers))
             check(*targets["dashboard_rps"], "bench todo 49")
     finally:
-        drop_database()
+        DATABASE.drop()
     rps = {name: statistics.median(values) for name, values in results.items()}
     print(f"bare_django_rps: {rps['bare_django_rps']:.0f}")
     print(f"health_rps: {rps['health_rps']:.0f}")

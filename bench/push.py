@@ -26,23 +26,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
-
+from bench.scratch_database import ScratchDatabase  # noqa: E402
 from deploy.local.activemq import ActiveMQ  # noqa: E402
 from deploy.local.app_server import AppServer  # noqa: E402
 from deploy.local.moto_server import free_port  # noqa: E402
 
 SOCKETS = 1000
 ROUNDS, PER_ROUND = 6, 50  # latency samples, push and STOMP interleaved by round
-DB_NAME = f"bench_push_{os.getpid()}"
-DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DATABASE = ScratchDatabase("push")
 
 
 def create_database() -> None:
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
-        db.execute(f'CREATE DATABASE "{DB_NAME}"')
+    DATABASE.create()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "todo_project.test_settings"}
-    env["DATABASE_URL"] = DB_URL
+    env["DATABASE_URL"] = DATABASE.url
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
         cwd=ROOT,
@@ -51,14 +48,9 @@ def create_database() -> None:
     )
 
 
-def drop_database() -> None:
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
 def setup_django(broker_url: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "todo_project.test_settings"
-    os.environ["DATABASE_URL"] = DB_URL
+    os.environ["DATABASE_URL"] = DATABASE.url
     os.environ["ACTIVEMQ_URL"] = broker_url
     os.environ["LOG_LEVEL"] = "WARNING"
     import django
@@ -239,7 +231,7 @@ def main() -> int:
         server = AppServer(
             {
                 "DJANGO_SETTINGS_MODULE": "todo_project.test_settings",
-                "DATABASE_URL": DB_URL,
+                "DATABASE_URL": DATABASE.url,
                 "ACTIVEMQ_URL": broker.url,
                 "DATABASE_CONN_MAX_AGE": "60",
             },
@@ -255,7 +247,7 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        drop_database()
+        DATABASE.drop()
         broker.stop()
     for key, value in figures.items():
         print(f"{key}: {value:.2f}" if key != "bytes_per_socket" else f"{key}: {value:.0f}")

@@ -22,7 +22,6 @@ BENCH_SHARES and BENCH_PRODUCERS change the load.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import queue
 import statistics
@@ -36,27 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.scratch_database import ScratchDatabase  # noqa: E402
+
 SHARES = int(os.environ.get("BENCH_SHARES", "500"))
 PRODUCER_THREADS = int(os.environ.get("BENCH_PRODUCERS", "2"))
-DB_NAME = "stratospheric_bench_" + hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
-PG = "postgres://postgres@127.0.0.1:5432"
+DATABASE = ScratchDatabase("sharing")
 QUEUE, DLQ = "bench-sharing", "bench-sharing-dlq"
 SENDER = "noreply@stratospheric.dev"
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
 
 class Worker:
@@ -202,12 +187,12 @@ def main() -> int:
 
     region = "eu-central-1"
     moto = MotoServer().start()
-    recreate_database()
+    DATABASE.create()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "todo_project.settings",
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
+        "DATABASE_URL": DATABASE.url,
         "AWS_ENDPOINT_URL": moto.url,
         "AWS_REGION": region,
         "AWS_ACCESS_KEY_ID": "bench",
@@ -235,7 +220,7 @@ def main() -> int:
         deployed = run_round("deployed", env, [])
         connection.close()
     finally:
-        drop_database()
+        DATABASE.drop()
         moto.stop()
 
     print(f"rig_sqs_send_ms: {rig_sqs_ms:.1f}")

@@ -22,16 +22,16 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.scratch_database import ScratchDatabase  # noqa: E402
 from deploy.local.aws_resources import local_client  # noqa: E402
 from deploy.local.moto_server import MotoServer, free_port  # noqa: E402
 
-DATABASE = "stratospheric_bench_tracing"
+DATABASE = ScratchDatabase("tracing")
 TABLE = "bench-breadcrumbs"
 REGION = "eu-central-1"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
@@ -56,13 +56,6 @@ session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 print(session.session_key)
 """
-
-
-def admin_execute(statement: str) -> None:
-    with psycopg.connect(
-        "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
-    ) as connection:
-        connection.execute(statement)
 
 
 def wait_until_up(url: str, timeout_s: float = 60) -> None:
@@ -117,8 +110,7 @@ def count_breadcrumbs(endpoint_url: str) -> int:
 
 def main() -> int:
     moto = MotoServer().start()
-    admin_execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-    admin_execute(f"CREATE DATABASE {DATABASE}")
+    DATABASE.create()
     environment = {
         **os.environ,
         "PYTHON": sys.executable,
@@ -128,7 +120,7 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_COOKIES": "false",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        "DATABASE_URL": DATABASE.url,
         # Under ASGI each request runs in a fresh thread, and a persistent connection kept
         # by a thread that is gone is never reused: with the default (60 s) the server runs
         # PostgreSQL out of connections within seconds. See the note on issue 5.
@@ -195,7 +187,7 @@ def main() -> int:
                 server.terminate()
                 server.wait(timeout=30)
         moto.stop()
-        admin_execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        DATABASE.drop()
 
     traced = statistics.median(rates["traced"])
     untraced = statistics.median(rates["untraced"])
