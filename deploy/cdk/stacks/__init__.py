@@ -32,19 +32,6 @@ REGISTRY_STACK_NAME = "stratospheric-todo-registry"
 @dataclass(frozen=True)
 class TodoApp:
     app: App
-    config: DeployConfig
-    registry: RegistryStack
-    network: NetworkStack
-    database: DatabaseStack
-    messaging: MessagingStack
-    broker: BrokerStack
-    tracing_table: TracingTableStack
-    identity: IdentityStack
-    attachments: AttachmentsBucketStack
-    app_secrets: AppSecretsStack
-    jobs: JobsStack
-    service: ServiceStack
-    monitoring: MonitoringStack
 
     @property
     def stacks(self) -> list[Stack]:
@@ -64,7 +51,7 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
             "termination_protection": config.is_production,
         }
 
-    registry = RegistryStack(
+    RegistryStack(
         app,
         "Registry",
         repository_name=config.repository_name,
@@ -101,24 +88,9 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
     service = ServiceStack(app, "Service", resources=resources, **stack_kwargs("service"))
     # The services roll only after the migrate task definition exists (deploy order).
     service.add_stack_dependency(jobs)
-    monitoring = MonitoringStack(
+    MonitoringStack(
         app, "Monitoring", resources=resources, service=service, **stack_kwargs("monitoring")
     )
     Tags.of(app).add("application", "stratospheric-todo")
     Tags.of(app).add("environment", config.environment_name)
-    return TodoApp(
-        app=app,
-        config=config,
-        registry=registry,
-        network=network,
-        database=database,
-        messaging=messaging,
-        broker=broker,
-        tracing_table=tracing_table,
-        identity=identity,
-        attachments=attachments,
-        app_secrets=app_secrets,
-        jobs=jobs,
-        service=service,
-        monitoring=monitoring,
-    )
+    return TodoApp(app=app)
