@@ -9,8 +9,16 @@ time, alternating between them for several rounds; the median round counts. Prin
     bare_django_rps, health_rps, dashboard_rps, health_to_bare, dashboard_to_bare,
     dashboard_queries
 
+and, to read dashboard_to_bare by, two pages that do far less than the dashboard, each as
+requests per second and as a ratio to bare_django_rps:
+
+    bare_django_logged_in_rps, logged_in_to_bare: the same bare hello view for a logged-in
+        user (startproject's database sessions and auth, on a database of its own)
+    landing_anonymous_rps, landing_to_bare: our landing page for a visitor, through the
+        production web command (one template, no session, no database)
+
 BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (default 3) and BENCH_CONNECTIONS
-(default 8) tune it.
+(default 8) tune it. wrk is installed from Debian's archive if it is missing.
 """
 
 from __future__ import annotations
@@ -18,7 +26,6 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -34,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.scratch_database import ScratchDatabase  # noqa: E402
+from bench.wrk import ensure_wrk  # noqa: E402
 from deploy.local.moto_server import free_port  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -42,6 +50,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 # Named after the checkout, like the test database, so that two clones do not collide.
 DATABASE = ScratchDatabase("dashboard")
+BARE_DATABASE = ScratchDatabase("dashboard_bare")
 
 # Production-like: DEBUG off, TLS "ended at the load balancer" (X-Forwarded-Proto below).
 APP_ENV = {
@@ -155,11 +164,20 @@ def check(url: str, headers: list[str], expect: str) -> None:
 
 
 def main() -> int:
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    ensure_wrk()
     DATABASE.create()
+    BARE_DATABASE.create()
     try:
         session_key, dashboard_queries = prepare_app()
+        bare_env = {"HELLO_DATABASE_URL": BARE_DATABASE.url}
+        bare_session_key = subprocess.run(
+            [PYTHON, "-m", "bench.hello_django", "login"],
+            env={**os.environ, **bare_env},
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         web_port, bare_port = free_port(), free_port()
         web_env = {
             **APP_ENV,
@@ -177,18 +195,23 @@ def main() -> int:
             "bench.hello_django:application",
         ]
         dashboard_headers = [FORWARDED_HTTPS, f"Cookie: sessionid={session_key}"]
+        bare_logged_in_headers = [f"Cookie: sessionid={bare_session_key}"]
         with (
             server(web_command, web_port, web_env) as web,
-            server(bare_command, bare_port, {}) as bare,
+            server(bare_command, bare_port, bare_env) as bare,
         ):
             targets = {
                 "bare_django_rps": (bare + "/", []),
                 "health_rps": (web + "/health", []),
                 "dashboard_rps": (web + "/dashboard", dashboard_headers),
+                "bare_django_logged_in_rps": (bare + "/me", bare_logged_in_headers),
+                "landing_anonymous_rps": (web + "/", [FORWARDED_HTTPS]),
             }
             check(*targets["bare_django_rps"], "Hello, world!")
             check(*targets["health_rps"], "ok")
             check(*targets["dashboard_rps"], "bench todo 49")
+            check(*targets["bare_django_logged_in_rps"], "Hello, hello!")
+            check(*targets["landing_anonymous_rps"], "Stratospheric Todo")
             for url, headers in targets.values():  # warm up: imports, caches, connections
                 wrk(url, headers, seconds=1)
             results: dict[str, list[float]] = {name: [] for name in targets}
@@ -198,6 +221,7 @@ def main() -> int:
             check(*targets["dashboard_rps"], "bench todo 49")
     finally:
         DATABASE.drop()
+        BARE_DATABASE.drop()
     rps = {name: statistics.median(values) for name, values in results.items()}
     print(f"bare_django_rps: {rps['bare_django_rps']:.0f}")
     print(f"health_rps: {rps['health_rps']:.0f}")
@@ -205,6 +229,9 @@ def main() -> int:
     print(f"health_to_bare: {rps['health_rps'] / rps['bare_django_rps']:.2f}")
     print(f"dashboard_to_bare: {rps['dashboard_rps'] / rps['bare_django_rps']:.2f}")
     print(f"dashboard_queries: {dashboard_queries}")
+    for name, ratio in (("bare_django_logged_in", "logged_in"), ("landing_anonymous", "landing")):
+        print(f"{name}_rps: {rps[name + '_rps']:.0f}")
+        print(f"{ratio}_to_bare: {rps[name + '_rps'] / rps['bare_django_rps']:.2f}")
     return 0
 
 

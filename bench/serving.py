@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.dashboard import PYTHON, ROUNDS, check, server, wrk  # noqa: E402
+from bench.wrk import ensure_wrk  # noqa: E402
 from deploy.local.moto_server import free_port  # noqa: E402
 
 
@@ -29,6 +30,7 @@ def uvicorn(app: str, port: int) -> list[str]:
 
 
 def main() -> int:
+    ensure_wrk()
     ports = {name: free_port() for name in ("gunicorn", "uvicorn_django_asgi", "uvicorn_a2wsgi")}
     commands = {
         "gunicorn": [

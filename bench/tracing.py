@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.scratch_database import ScratchDatabase  # noqa: E402
+from bench.wrk import ensure_wrk  # noqa: E402
 from deploy.local.aws_resources import local_client  # noqa: E402
 from deploy.local.moto_server import MotoServer, free_port  # noqa: E402
 
@@ -109,6 +110,7 @@ def count_breadcrumbs(endpoint_url: str) -> int:
 
 
 def main() -> int:
+    ensure_wrk()
     moto = MotoServer().start()
     DATABASE.create()
     environment = {
