@@ -1,6 +1,7 @@
 """The sharing parts of the dashboard: the share menu and pending invitations."""
 
 import datetime
+import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -62,3 +63,28 @@ def test_the_dashboard_makes_the_same_number_of_queries_for_1_and_for_8_todos(
     make_todos(alice, 7, collaborator=bob, invitee=charlie)
     make_todos(bob, 7, collaborator=alice, invitee=charlie)
     assert dashboard_queries(client) == few
+
+
+def test_the_share_menu_offers_active_users_by_name(client, alice, bob, todo):
+    todo.collaborators.clear()
+    for username, display_name in (("zed", "adam"), ("amy", "Zoe"), ("gone", "Ghost")):
+        User.objects.create_user(
+            username=username, email=f"{username}@example.com", display_name=display_name
+        )
+    User.objects.filter(username="gone").update(is_active=False)
+    client.force_login(alice)
+    page = client.get(reverse("dashboard")).content.decode()
+    menu = page[page.index(f'data-todo-id="{todo.pk}"><summary') :].split("</details>")[0]
+    offered = re.findall(r'data-user-id="\d+">([^<]*)</button>', menu)
+    assert offered == sorted(offered, key=str.casefold)
+    assert {"adam", "Bob", "Zoe"} <= set(offered)
+    assert "Ghost" not in offered
+
+
+def test_an_invitation_to_a_deactivated_user_still_shows_as_pending(client, alice, charlie, todo):
+    CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
+    User.objects.filter(pk=charlie.pk).update(is_active=False)
+    client.force_login(alice)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "pending: Charlie" in page
+    assert share_action(todo, charlie) not in page
