@@ -4,6 +4,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 
 from accounts.models import User
 from sharing.models import CollaborationRequest
@@ -15,8 +16,8 @@ def _name(display_name: str, username: str) -> str:
 
 
 # Everyone but the viewer, once per pending invitation to one of the viewer's todos (or once
-# with NULL): the share menus and the pending names in one query. Written out for the same
-# reason as todos.selectors.DASHBOARD_SQL.
+# with NULL): the pending names and the share menus' suggestions in one query. Written out
+# for the same reason as todos.selectors.DASHBOARD_SQL.
 PEOPLE_AND_INVITATIONS_SQL = """
     SELECT u.id, u.display_name, u.username, u.is_active, invited.todo_id
       FROM accounts_user u
@@ -29,35 +30,40 @@ PEOPLE_AND_INVITATIONS_SQL = """
 """
 
 
-def add_sharing_details(user: User, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """For the dashboard rows (`todos.selectors.dashboard_rows`): on each of the user's own
-    todos set `pending` (invited, not yet confirmed) and `share_candidates` (active users the
-    owner may still invite: not the owner, not a collaborator, not already invited), as
-    lists of (user id, name), candidates by name; empty lists on the others. The rows carry
-    their `collaborator_ids` already; one more query if the user owns any of them."""
+def add_sharing_details(user: User, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """For the dashboard rows (`todos.selectors.dashboard_rows`): set `pending` on each row,
+    the invitations not yet confirmed as (user id, name), on the user's own todos only.
+    Returns whom the user may invite, as (username, name) sorted by name: every other
+    active user, once per page rather than once per todo, so that the page grows with
+    todos plus users, not todos times users. One query if the user owns any row, else none."""
     own_ids = {row["id"] for row in rows if row["owner_id"] == user.pk}
     pending: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    active: dict[int, str] = {}
+    people: dict[str, str] = {}
     if own_ids:
         with connection.cursor() as cursor:
             cursor.execute(PEOPLE_AND_INVITATIONS_SQL, [user.pk, user.pk])
-            people = cursor.fetchall()
-        for pk, display_name, username, is_active, invited_to in people:
+            found = cursor.fetchall()
+        for pk, display_name, username, is_active, invited_to in found:
             name = _name(display_name, username)
             if is_active:
-                active[pk] = name
+                people[username] = name
             if invited_to is not None:
                 pending[invited_to].append((pk, name))
-    candidates = sorted(active.items(), key=lambda person: person[1].casefold())
     for row in rows:
-        if row["id"] in own_ids:
-            taken = {*row["collaborator_ids"], *(pk for pk, _ in pending[row["id"]])}
-            row["pending"] = pending[row["id"]]
-            row["share_candidates"] = [person for person in candidates if person[0] not in taken]
-        else:
-            row["pending"] = []
-            row["share_candidates"] = []
-    return rows
+        row["pending"] = pending.get(row["id"], [])
+    return sorted(people.items(), key=lambda person: (person[1].casefold(), person[0]))
+
+
+def find_person(name: str) -> User | None:
+    """The active user with this username or email address, letter case aside; an exact
+    username wins. None if there is nobody, or more than one, by that name."""
+    matches = list(
+        User.objects.filter(is_active=True).filter(Q(username__iexact=name) | Q(email__iexact=name))
+    )
+    exact = [person for person in matches if person.username == name]
+    if exact:
+        return exact[0]
+    return matches[0] if len(matches) == 1 else None
 
 
 def todo_collaboration(todo: Todo) -> tuple[list[User], list[CollaborationRequest]]:

@@ -5,11 +5,7 @@ from sharing import views
 app_name = "sharing"
 
 urlpatterns = [
-    path(
-        "todo/<int:todo_id>/collaborations/<int:collaborator_id>",
-        views.share,
-        name="share",
-    ),
+    path("todo/<int:todo_id>/collaborations", views.share, name="share"),
     path(
         "todo/<int:todo_id>/collaborations/<int:collaborator_id>/confirm",
         views.confirm,

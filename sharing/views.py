@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
+from sharing.forms import InvitationForm
 from sharing.mailbox import MailboxUnavailable, read_local_mailbox
 from sharing.services import (
     AlreadyCollaborating,
@@ -30,12 +30,13 @@ def _back(request: HttpRequest, todo_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def share(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
+def share(request: HttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
-    collaborator = User.objects.filter(pk=collaborator_id, is_active=True).first()
-    if collaborator is None:
-        messages.error(request, "There is no such user to share this todo with.")
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["collaborator"][0])
         return _back(request, todo.pk)
+    collaborator = form.cleaned_data["collaborator"]
     try:
         share_todo(owner=request.user, todo=todo, collaborator=collaborator)
     except SharingError as error:

@@ -27,8 +27,9 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    rows = add_sharing_details(request.user, dashboard_rows(request.user))
-    return render(request, "todos/dashboard.html", {"todos": rows})
+    rows = dashboard_rows(request.user)
+    people = add_sharing_details(request.user, rows)
+    return render(request, "todos/dashboard.html", {"todos": rows, "people": people})
 
 
 @require_http_methods(["GET", "POST"])

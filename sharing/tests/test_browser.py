@@ -53,8 +53,11 @@ def test_tom_shares_a_todo_and_duke_confirms_it_from_the_local_mailbox(
             toms.goto(f"{live_server.url}/dashboard")
             log_in(toms, "tom")
             expect(toms.locator("#todo-table")).to_contain_text("Write chapter 7")
-            toms.click(f'details.share-menu[data-todo-id="{todo.pk}"] summary')
-            toms.click(f'details.share-menu[data-todo-id="{todo.pk}"] [data-user-id="{duke.pk}"]')
+            share_menu = toms.locator(f'details.share-menu[data-todo-id="{todo.pk}"]')
+            share_menu.locator("summary").click()
+            share_menu.locator('input[name="collaborator"]').fill("duke")
+            toms.screenshot(path=str(ARTIFACTS / "share-menu.png"))
+            share_menu.get_by_role("button", name="Invite").click()
             expect(toms.locator("main")).to_contain_text("Invitation to Duke is on its way")
             expect(toms.locator(f"#todo-{todo.pk}")).to_contain_text("pending: Duke")
 

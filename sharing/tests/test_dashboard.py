@@ -21,8 +21,11 @@ def make_todos(owner, count, *, collaborator, invitee):
         CollaborationRequest.objects.create(todo=todo, collaborator=invitee)
 
 
-def share_action(todo, user):
-    return f'formaction="{reverse("sharing:share", args=[todo.pk, user.pk])}"'
+def suggested(page):
+    """The usernames in the page's one list of people to invite, in order."""
+    assert page.count("<datalist") == 1
+    people = page[page.index('<datalist id="share-people">') :].split("</datalist>")[0]
+    return re.findall(r'<option value="([^"]*)">', people)
 
 
 def dashboard_queries(client):
@@ -32,16 +35,21 @@ def dashboard_queries(client):
     return len(queries)
 
 
-def test_the_share_menu_lists_only_people_who_can_still_be_invited(
+def test_every_own_todo_has_a_share_form_and_the_page_one_list_of_people(
     client, alice, bob, charlie, todo
 ):
-    dave = User.objects.create_user(username="dave", email="dave@example.com", display_name="Dave")
+    other = Todo.objects.create(owner=alice, title="Other", due_date=todo.due_date)
+    for index in range(30):
+        User.objects.create_user(username=f"user{index}", email=f"user{index}@example.com")
     CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
     client.force_login(alice)
     page = client.get(reverse("dashboard")).content.decode()
-    assert share_action(todo, dave) in page
-    for taken in (alice, bob, charlie):  # owner, collaborator, already invited
-        assert share_action(todo, taken) not in page
+    for own in (todo, other):
+        assert f'action="{reverse("sharing:share", args=[own.pk])}"' in page
+    assert set(suggested(page)) == set(
+        User.objects.exclude(pk=alice.pk).values_list("username", flat=True)
+    )
+    assert page.count("<option ") == User.objects.count() - 1  # once per page, not per todo
     assert "pending: Charlie" in page
 
 
@@ -49,6 +57,7 @@ def test_a_collaborator_gets_no_share_menu(client, bob, todo):
     client.force_login(bob)
     page = client.get(reverse("dashboard")).content.decode()
     assert 'class="d-inline-block share-menu' not in page
+    assert "<datalist" not in page
     assert "shared by Alice" in page
 
 
@@ -65,20 +74,17 @@ def test_the_dashboard_makes_the_same_number_of_queries_for_1_and_for_8_todos(
     assert dashboard_queries(client) == few
 
 
-def test_the_share_menu_offers_active_users_by_name(client, alice, bob, todo):
-    todo.collaborators.clear()
+def test_the_people_list_offers_active_users_by_name_escaped(client, alice, todo):
     for username, display_name in (("zed", "adam"), ("amy", "Zoe"), ("gone", "Ghost")):
         User.objects.create_user(
             username=username, email=f"{username}@example.com", display_name=display_name
         )
+    User.objects.create_user(username="mallory", email="m@example.com", display_name="<b>M</b>")
     User.objects.filter(username="gone").update(is_active=False)
     client.force_login(alice)
     page = client.get(reverse("dashboard")).content.decode()
-    menu = page[page.index(f'data-todo-id="{todo.pk}"><summary') :].split("</details>")[0]
-    offered = re.findall(r'data-user-id="\d+">([^<]*)</button>', menu)
-    assert offered == sorted(offered, key=str.casefold)
-    assert {"adam", "Bob", "Zoe"} <= set(offered)
-    assert "Ghost" not in offered
+    assert suggested(page) == ["mallory", "zed", "bob", "amy"]  # by name: <b>M</b>, adam, Bob, Zoe
+    assert '<option value="mallory">&lt;b&gt;M&lt;/b&gt;</option>' in page
 
 
 def test_an_invitation_to_a_deactivated_user_still_shows_as_pending(client, alice, charlie, todo):
@@ -87,4 +93,4 @@ def test_an_invitation_to_a_deactivated_user_still_shows_as_pending(client, alic
     client.force_login(alice)
     page = client.get(reverse("dashboard")).content.decode()
     assert "pending: Charlie" in page
-    assert share_action(todo, charlie) not in page
+    assert "charlie" not in suggested(page)

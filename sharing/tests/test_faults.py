@@ -53,7 +53,11 @@ def test_a_share_made_while_sqs_is_unreachable_is_kept_and_sent_once_sqs_answers
     settings.AWS_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("sharing:share", args=[own_todo.pk, bob.pk]), follow=True)
+        response = client.post(
+            reverse("sharing:share", args=[own_todo.pk]),
+            {"collaborator": bob.username},
+            follow=True,
+        )
     assert response.status_code == 200
     assert b"pending until they confirm" in response.content
     request = CollaborationRequest.objects.get(todo=own_todo, collaborator=bob)

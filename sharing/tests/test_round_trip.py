@@ -36,7 +36,9 @@ def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
 ):
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("sharing:share", args=[own_todo.pk, bob.pk]))
+        response = client.post(
+            reverse("sharing:share", args=[own_todo.pk]), {"collaborator": bob.username}
+        )
     assert response.status_code == 302
     request = CollaborationRequest.objects.get(todo=own_todo, collaborator=bob)
     assert request.queued_at is not None

@@ -9,8 +9,15 @@ from notifications.publishing import user_group
 from sharing.models import CollaborationRequest
 
 
-def share(client, todo_id, collaborator_id):
-    return client.post(reverse("sharing:share", args=[todo_id, collaborator_id]), follow=True)
+def share(client, todo_id, name):
+    return client.post(
+        reverse("sharing:share", args=[todo_id]), {"collaborator": name}, follow=True
+    )
+
+
+def url(url_name, todo, user):
+    args = [todo.pk] if url_name == "share" else [todo.pk, user.pk]
+    return reverse(f"sharing:{url_name}", args=args)
 
 
 def listen(user):
@@ -24,7 +31,7 @@ def test_the_owner_shares_and_the_dashboard_shows_the_pending_invitation(
     client, alice, bob, own_todo
 ):
     client.force_login(alice)
-    response = share(client, own_todo.pk, bob.pk)
+    response = share(client, own_todo.pk, bob.username)
     assert b"Invitation to Bob is on its way" in response.content
     assert b"pending: Bob" in response.content
     assert CollaborationRequest.objects.filter(todo=own_todo, collaborator=bob).count() == 1
@@ -32,36 +39,75 @@ def test_the_owner_shares_and_the_dashboard_shows_the_pending_invitation(
 
 def test_sharing_twice_while_pending_makes_no_second_request(client, alice, bob, own_todo):
     client.force_login(alice)
-    share(client, own_todo.pk, bob.pk)
-    response = share(client, own_todo.pk, bob.pk)
+    share(client, own_todo.pk, bob.username)
+    response = share(client, own_todo.pk, bob.username)
     assert b"An invitation to Bob is already pending." in response.content
     assert CollaborationRequest.objects.filter(todo=own_todo, collaborator=bob).count() == 1
 
 
 def test_sharing_with_an_existing_collaborator_is_refused(client, alice, bob, todo):
     client.force_login(alice)
-    response = share(client, todo.pk, bob.pk)
+    response = share(client, todo.pk, bob.username)
     assert b"Bob already collaborates on this todo." in response.content
     assert not CollaborationRequest.objects.exists()
 
 
 def test_sharing_with_yourself_is_refused(client, alice, own_todo):
     client.force_login(alice)
-    response = share(client, own_todo.pk, alice.pk)
+    response = share(client, own_todo.pk, alice.username)
     assert b"You cannot share a todo with yourself." in response.content
     assert not CollaborationRequest.objects.exists()
 
 
 def test_sharing_with_a_user_who_does_not_exist_is_refused(client, alice, own_todo):
     client.force_login(alice)
-    response = share(client, own_todo.pk, 999999)
-    assert b"There is no such user to share this todo with." in response.content
+    response = share(client, own_todo.pk, "nobody")
+    assert "Nobody here is called “nobody”.".encode() in response.content
+    assert not CollaborationRequest.objects.exists()
+
+
+def test_sharing_by_email_address_ignores_letter_case(client, alice, bob, own_todo):
+    client.force_login(alice)
+    response = share(client, own_todo.pk, bob.email.upper())
+    assert b"Invitation to Bob is on its way" in response.content
+    assert CollaborationRequest.objects.filter(todo=own_todo, collaborator=bob).exists()
+
+
+def test_a_username_differing_only_in_letter_case_finds_the_user(client, alice, bob, own_todo):
+    client.force_login(alice)
+    share(client, own_todo.pk, bob.username.upper())
+    assert CollaborationRequest.objects.filter(todo=own_todo, collaborator=bob).exists()
+
+
+def test_a_deactivated_user_cannot_be_invited(client, alice, bob, own_todo):
+    bob.is_active = False
+    bob.save()
+    client.force_login(alice)
+    response = share(client, own_todo.pk, bob.username)
+    assert "Nobody here is called “bob”.".encode() in response.content
+    assert not CollaborationRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Name someone to share the todo with"),
+        ({"collaborator": "   "}, "Name someone to share the todo with"),
+        ({"collaborator": "x" * 255}, "at most 254 characters"),
+        ({"collaborator": "<b>bob</b>"}, "Nobody here is called “&lt;b&gt;bob&lt;/b&gt;”."),
+    ],
+)
+def test_a_bad_name_is_refused_with_a_message(client, alice, bob, own_todo, data, message):
+    client.force_login(alice)
+    response = client.post(reverse("sharing:share", args=[own_todo.pk]), data, follow=True)
+    assert response.status_code == 200
+    assert message.encode() in response.content
     assert not CollaborationRequest.objects.exists()
 
 
 def test_a_collaborator_cannot_share(client, bob, charlie, todo):
     client.force_login(bob)
-    response = share(client, todo.pk, charlie.pk)
+    response = share(client, todo.pk, charlie.username)
     assert b"Only the owner can share this todo." in response.content
     assert not CollaborationRequest.objects.exists()
 
@@ -70,7 +116,7 @@ def test_a_collaborator_cannot_share(client, bob, charlie, todo):
 def test_a_stranger_gets_404(client, charlie, bob, todo, url_name):
     CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
     client.force_login(charlie)
-    response = client.post(reverse(f"sharing:{url_name}", args=[todo.pk, bob.pk]))
+    response = client.post(url(url_name, todo, bob), {"collaborator": "bob"})
     assert response.status_code == 404
     assert todo.collaborators.filter(pk=bob.pk).exists()
     assert CollaborationRequest.objects.count() == 1
@@ -83,13 +129,14 @@ def test_a_stranger_cannot_leave_what_they_never_joined(client, charlie, todo):
 
 def test_sharing_a_missing_todo_is_404(client, alice, bob):
     client.force_login(alice)
-    assert client.post(reverse("sharing:share", args=[999999, bob.pk])).status_code == 404
+    response = client.post(reverse("sharing:share", args=[999999]), {"collaborator": "bob"})
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("url_name", ["share", "withdraw", "remove"])
 def test_changes_are_post_only(client, alice, bob, todo, url_name):
     client.force_login(alice)
-    response = client.get(reverse(f"sharing:{url_name}", args=[todo.pk, bob.pk]))
+    response = client.get(url(url_name, todo, bob), {"collaborator": "charlie"})
     assert response.status_code == 405
     assert todo.collaborators.filter(pk=bob.pk).exists()
 
@@ -99,13 +146,15 @@ def test_changes_need_a_csrf_token(alice, bob, own_todo):
 
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(alice)
-    response = csrf_client.post(reverse("sharing:share", args=[own_todo.pk, bob.pk]))
+    response = csrf_client.post(
+        reverse("sharing:share", args=[own_todo.pk]), {"collaborator": "bob"}
+    )
     assert response.status_code == 403
     assert not CollaborationRequest.objects.exists()
 
 
 def test_an_anonymous_share_goes_to_the_login_page(client, own_todo, bob):
-    response = client.post(reverse("sharing:share", args=[own_todo.pk, bob.pk]))
+    response = client.post(reverse("sharing:share", args=[own_todo.pk]), {"collaborator": "bob"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     assert not CollaborationRequest.objects.exists()

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from sharing.dashboard import SharingCells
+from sharing.dashboard import SharingCells, people_list
 from todos.models import Priority, Status
 
 register = template.Library()
@@ -38,7 +38,7 @@ def todo_rows(context: template.Context, rows: list[dict[str, Any]]) -> SafeStri
     today: datetime.date = timezone.localdate()
     show, edit = url_prefix("todos:show"), url_prefix("todos:edit")
     toggle = url_prefix("todos:toggle")
-    sharing = SharingCells()
+    sharing = SharingCells(str(context["csrf_token"]))
     html = []
     for row in rows:
         pk, status, due_date = row["id"], row["status"], row["due_date"]
@@ -65,3 +65,9 @@ def todo_rows(context: template.Context, rows: list[dict[str, Any]]) -> SafeStri
             f"{sharing.share_menu(row, viewer_id)}</td></tr>"
         )
     return mark_safe("".join(html))  # noqa: S308 - every user-supplied value is escaped above
+
+
+@register.simple_tag
+def share_people(people: list[tuple[str, str]]) -> SafeString:
+    """The one list of people every share menu on the page suggests."""
+    return mark_safe(people_list(people))  # noqa: S308 - people_list escapes every value

@@ -284,8 +284,8 @@ def test_a_refused_registration_leaves_no_breadcrumb(cognito, breadcrumbs):
 
 
 def test_sharing_leaves_one_breadcrumb_of_the_owner(todo, alice, charlie, breadcrumbs):
-    path = f"/todo/{todo.pk}/collaborations/{charlie.pk}"
-    response = signed_in(alice).post(path)
+    path = f"/todo/{todo.pk}/collaborations"
+    response = signed_in(alice).post(path, {"collaborator": "charlie"})
     assert response.status_code == 302
     assert CollaborationRequest.objects.filter(todo=todo, collaborator=charlie).exists()
     assert_fields(
@@ -302,13 +302,13 @@ def test_sharing_leaves_one_breadcrumb_of_the_owner(todo, alice, charlie, breadc
 
 def test_a_refused_share_leaves_no_breadcrumb(todo, alice, bob, breadcrumbs):
     # Bob already collaborates: the view redirects with an error, nothing is shared.
-    response = signed_in(alice).post(f"/todo/{todo.pk}/collaborations/{bob.pk}")
+    response = signed_in(alice).post(f"/todo/{todo.pk}/collaborations", {"collaborator": "bob"})
     assert response.status_code == 302
     assert breadcrumbs("alice") == []
 
 
 def test_confirming_leaves_one_breadcrumb_of_the_invited_user(todo, alice, charlie, breadcrumbs):
-    signed_in(alice).post(f"/todo/{todo.pk}/collaborations/{charlie.pk}")
+    signed_in(alice).post(f"/todo/{todo.pk}/collaborations", {"collaborator": "charlie"})
     invitation = CollaborationRequest.objects.get(todo=todo, collaborator=charlie)
     path = f"/todo/{todo.pk}/collaborations/{charlie.pk}/confirm"
     charlies = signed_in(charlie)
@@ -330,7 +330,7 @@ def test_confirming_leaves_one_breadcrumb_of_the_invited_user(todo, alice, charl
 
 def test_withdrawing_leaves_one_breadcrumb(todo, alice, charlie, breadcrumbs):
     alices = signed_in(alice)
-    alices.post(f"/todo/{todo.pk}/collaborations/{charlie.pk}")
+    alices.post(f"/todo/{todo.pk}/collaborations", {"collaborator": "charlie"})
     alices.post(f"/todo/{todo.pk}/collaborations/{charlie.pk}/withdraw")
     assert not CollaborationRequest.objects.filter(todo=todo).exists()
     actions = [item["action"] for item in breadcrumbs("alice")]
