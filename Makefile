@@ -16,10 +16,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m deploy.local.run
 
-## The whole suite: lint, then pytest against real PostgreSQL, ActiveMQ, moto server, Chromium.
+## The whole suite: lint and type checks, then pytest against real PostgreSQL, ActiveMQ,
+## moto server and Chromium.
 test: $(STAMP) system-packages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 	$(PY) -m pytest
 
 ## Installs (Debian packages) and starts the services the tests need, where missing.
@@ -29,6 +31,7 @@ system-packages:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

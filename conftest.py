@@ -41,7 +41,7 @@ REGION = "eu-central-1"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _test_database_can_be_dropped(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _test_database_can_be_dropped(django_db_setup, django_db_blocker) -> Iterator[None]:
     """Threads that served requests (live servers, in-process workers) may still hold a
     connection when the suite ends, and PostgreSQL will not drop a database in use."""
     yield
@@ -87,7 +87,7 @@ class LocalCognito:
 
 
 @pytest.fixture(scope="session")
-def cognito(django_db_setup, moto_server: MotoServer, live_server) -> Iterator[LocalCognito]:  # type: ignore[no-untyped-def]
+def cognito(django_db_setup, moto_server: MotoServer, live_server) -> Iterator[LocalCognito]:
     """A user pool with the seed users, the hosted-UI stand-in, and settings pointing at both
     with the live server as the app's external URL."""
     pool = create_cognito_pool(
@@ -156,17 +156,17 @@ def make_user(username: str) -> User:
 
 
 @pytest.fixture
-def alice(db) -> User:  # type: ignore[no-untyped-def]
+def alice(db) -> User:
     return make_user("alice")
 
 
 @pytest.fixture
-def bob(db) -> User:  # type: ignore[no-untyped-def]
+def bob(db) -> User:
     return make_user("bob")
 
 
 @pytest.fixture
-def charlie(db) -> User:  # type: ignore[no-untyped-def]
+def charlie(db) -> User:
     return make_user("charlie")
 
 

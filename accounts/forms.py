@@ -19,7 +19,7 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
     invitation_code = forms.CharField(max_length=100)
 
     def clean_invitation_code(self) -> str:
-        code = self.cleaned_data["invitation_code"].strip()
+        code: str = self.cleaned_data["invitation_code"].strip()
         if not any(
             hmac.compare_digest(code.encode(), valid.encode())
             for valid in settings.INVITATION_CODES
@@ -28,13 +28,13 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
         return code
 
     def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
+        username: str = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("This username is already taken.")
         return username
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
+        email: str = self.cleaned_data["email"].lower()
         # Valid in a quoted local part, but they would break Cognito's ListUsers filter.
         if '"' in email or "\\" in email:
             raise forms.ValidationError("Quotes and backslashes are not allowed here.")

@@ -65,7 +65,7 @@ application = get_wsgi_application()
 # The same app for ASGI servers (bench/serving.py): Django's own ASGI handler, and Django's
 # WSGI handler on a2wsgi's thread pool, which is how todo_project/asgi.py serves HTTP.
 asgi_application = get_asgi_application()
-a2wsgi_application = WSGIMiddleware(application, workers=8)
+a2wsgi_application = WSGIMiddleware(application, workers=8)  # type: ignore[arg-type]
 
 
 def migrate_and_log_in() -> str:
@@ -76,7 +76,8 @@ def migrate_and_log_in() -> str:
 
     call_command("migrate", verbosity=0, interactive=False)
     client = Client()
-    client.force_login(User.objects.create_user("hello"))
+    # This module's own settings: django.contrib.auth's User, not the project's.
+    client.force_login(User.objects.create_user("hello"))  # type: ignore[arg-type]
     return client.cookies["sessionid"].value
 
 

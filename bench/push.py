@@ -13,6 +13,7 @@ notifications.publish(), as a web process would. Prints:
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import os
 import statistics
@@ -22,6 +23,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -30,6 +32,9 @@ from bench.scratch_database import ScratchDatabase  # noqa: E402
 from deploy.local.activemq import ActiveMQ  # noqa: E402
 from deploy.local.app_server import AppServer  # noqa: E402
 from deploy.local.moto_server import free_port  # noqa: E402
+
+if TYPE_CHECKING:
+    from notifications.publishing import Event
 
 SOCKETS = 1000
 ROUNDS, PER_ROUND = 6, 50  # latency samples, push and STOMP interleaved by round
@@ -73,7 +78,7 @@ def users_with_sessions(count: int) -> list[tuple[int, str]]:
     User.objects.bulk_create(users)
     users = list(User.objects.filter(username__startswith="bench").order_by("pk"))
     store = SessionStore()
-    expires = timezone.now() + timezone.timedelta(days=1)
+    expires = timezone.now() + datetime.timedelta(days=1)
     sessions = []
     for user in users:
         data = {
@@ -90,7 +95,7 @@ def users_with_sessions(count: int) -> list[tuple[int, str]]:
     return [(user.pk, session.session_key) for user, session in zip(users, sessions, strict=True)]
 
 
-async def open_socket(server: AppServer, session_key: str):  # type: ignore[no-untyped-def]
+async def open_socket(server: AppServer, session_key: str):
     from websockets.asyncio.client import connect
 
     return await connect(
@@ -102,11 +107,11 @@ async def open_socket(server: AppServer, session_key: str):  # type: ignore[no-u
     )
 
 
-def event(text: str) -> dict[str, object]:
+def event(text: str) -> Event:
     return {"type": "bench", "todo_id": 0, "title": "bench", "actor": "bench", "text": text}
 
 
-async def push_round_trip(socket, user_id: int) -> float:  # type: ignore[no-untyped-def]
+async def push_round_trip(socket, user_id: int) -> float:
     from notifications.publishing import publish
 
     marker = uuid.uuid4().hex
@@ -132,7 +137,7 @@ class BareStomp:
         subscribed.wait(10)
         self.sender = open_connection(BrokerSettings(broker_url), ConnectionState())
 
-    def _on_message(self, frame) -> None:  # type: ignore[no-untyped-def]
+    def _on_message(self, frame) -> None:
         self.received[json.loads(frame.body)["text"]].set()
 
     def round_trip(self) -> float:
@@ -198,7 +203,7 @@ async def measure(
 
     fanout_marker = uuid.uuid4().hex
 
-    async def receive_marker(socket) -> None:  # type: ignore[no-untyped-def]
+    async def receive_marker(socket) -> None:
         while json.loads(await asyncio.wait_for(socket.recv(), 60))["text"] != fanout_marker:
             pass
 

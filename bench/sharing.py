@@ -123,7 +123,14 @@ def run_round(
     finally:
         worker.stop()
 
-    rows = list(CollaborationRequest.objects.filter(todo=todo).values_list("created", "emailed_at"))
+    rows = [
+        (created, emailed)
+        for created, emailed in CollaborationRequest.objects.filter(todo=todo).values_list(
+            "created", "emailed_at"
+        )
+        if emailed is not None
+    ]
+    assert len(rows) == SHARES, f"{SHARES - len(rows)} invitations were not emailed"
     first_share = min(created for created, _ in rows)
     last_email = max(emailed for _, emailed in rows)
     rate = SHARES / (last_email - first_share).total_seconds()

@@ -88,8 +88,11 @@ def wrk(url: str, cookie: str) -> tuple[float, int]:
     ).stdout
     if "Non-2xx or 3xx responses" in output:
         raise RuntimeError(f"wrk saw failing responses:\n{output}")
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    return rate, int(re.search(r"(\d+) requests in", output).group(1))
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    completed = re.search(r"(\d+) requests in", output)
+    if rate is None or completed is None:
+        raise RuntimeError(f"no figures in wrk's output:\n{output}")
+    return float(rate.group(1)), int(completed.group(1))
 
 
 def count_breadcrumbs(endpoint_url: str) -> int:
@@ -103,7 +106,7 @@ def count_breadcrumbs(endpoint_url: str) -> int:
     total = 0
     while True:
         page = dynamodb.query(**request)
-        total += page["Count"]
+        total += int(page["Count"])
         if "LastEvaluatedKey" not in page:
             return total
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -138,10 +141,18 @@ def main() -> int:
     entrypoint = str(ROOT / "deploy" / "entrypoint.sh")
     servers: dict[str, subprocess.Popen[bytes]] = {}
     try:
-        quiet = {"cwd": ROOT, "env": environment, "stdout": subprocess.DEVNULL}
-        subprocess.run([entrypoint, "migrate"], check=True, **quiet)
-        subprocess.run([entrypoint, "manage", "collectstatic", "--no-input"], check=True, **quiet)
-        subprocess.run([entrypoint, "manage", "create_tracing_table"], check=True, **quiet)
+        for command in (
+            ["migrate"],
+            ["manage", "collectstatic", "--no-input"],
+            ["manage", "create_tracing_table"],
+        ):
+            subprocess.run(
+                [entrypoint, *command],
+                check=True,
+                cwd=ROOT,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+            )
         session_key = subprocess.run(
             [entrypoint, "manage", "shell", "-c", SETUP_SCRIPT],
             check=True,

@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern, path  # noqa: F401
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns: list[URLPattern] = []

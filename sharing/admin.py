@@ -4,7 +4,7 @@ from sharing.models import CollaborationRequest
 
 
 @admin.register(CollaborationRequest)
-class CollaborationRequestAdmin(admin.ModelAdmin):
+class CollaborationRequestAdmin(admin.ModelAdmin[CollaborationRequest]):
     list_display = ("todo", "collaborator", "created", "queued_at", "emailed_at")
     list_filter = ("emailed_at", "queued_at")
     search_fields = ("todo__title", "collaborator__username", "collaborator__email")

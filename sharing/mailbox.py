@@ -10,8 +10,7 @@ import email
 import email.policy
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from typing import Any, cast
+from typing import Any
 
 import requests
 from django.conf import settings
@@ -56,10 +55,7 @@ def read_local_mailbox() -> list[MailboxEmail]:
 
 
 def parse_raw(item: dict[str, Any]) -> MailboxEmail:
-    message = cast(
-        EmailMessage,
-        email.message_from_string(item.get("raw_data", ""), policy=email.policy.default),
-    )
+    message = email.message_from_string(item.get("raw_data", ""), policy=email.policy.default)
     text_part = message.get_body(preferencelist=("plain",))
     text = text_part.get_content() if text_part is not None else ""
     return MailboxEmail(

@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from sharing.forms import InvitationForm
 from sharing.mailbox import MailboxUnavailable, read_local_mailbox
 from sharing.services import (
@@ -18,6 +19,7 @@ from sharing.services import (
     share_todo,
     withdraw_request,
 )
+from todo_project.forms import error_text
 from todos.selectors import get_todo_for_user
 from tracing.breadcrumbs import note_action
 
@@ -30,11 +32,11 @@ def _back(request: HttpRequest, todo_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def share(request: HttpRequest, todo_id: int) -> HttpResponse:
+def share(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["collaborator"][0])
+        messages.error(request, error_text(form, "collaborator", "Nobody to share with."))
         return _back(request, todo.pk)
     collaborator = form.cleaned_data["collaborator"]
     try:
@@ -52,7 +54,7 @@ def share(request: HttpRequest, todo_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def confirm(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
     """GET shows what the invitation is for; only the POST (with CSRF) changes anything."""
     source = request.POST if request.method == "POST" else request.GET
     token = source.get("token", "")
@@ -83,7 +85,7 @@ def confirm(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpRes
 
 @require_POST
 @login_required
-def withdraw(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     try:
         collaborator = withdraw_request(
@@ -99,7 +101,7 @@ def withdraw(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpRe
 
 @require_POST
 @login_required
-def leave(request: HttpRequest, todo_id: int) -> HttpResponse:
+def leave(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     try:
         leave_todo(user=request.user, todo=todo)
@@ -113,7 +115,7 @@ def leave(request: HttpRequest, todo_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def remove(request: HttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
+def remove(request: AuthenticatedHttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     try:
         collaborator = remove_collaborator(

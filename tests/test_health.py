@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def web_server_without_database():  # type: ignore[no-untyped-def]
+def web_server_without_database():
     """The production web command, pointed at a database port where nothing listens."""
     port = free_port()
     # Without the test suite's relaxations (test_settings puts them into os.environ).
@@ -44,7 +44,7 @@ def web_server_without_database():  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"web server exited: {process.stderr.read().decode()}")  # type: ignore[union-attr]
+            raise RuntimeError(f"web server exited: {process.stderr.read().decode()}")
         try:
             requests.get(f"{url}/health", timeout=5)
             break

@@ -19,7 +19,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "todo_project.settings")
 # Each pool thread keeps its own database connection (CONN_MAX_AGE), so this also bounds the
 # connections one web process holds.
 django_http = WSGIMiddleware(
-    get_wsgi_application(), workers=int(os.environ.get("WEB_THREADS", "8"))
+    # Django's handler returns its response object, an iterable of bytes as WSGI wants,
+    # which its type stubs do not say.
+    get_wsgi_application(),  # type: ignore[arg-type]
+    workers=int(os.environ.get("WEB_THREADS", "8")),
 )
 
 HEALTH_BODY = b'{"status": "ok"}'

@@ -3,6 +3,12 @@ from typing import Any
 from django import forms
 
 
+def error_text(form: forms.BaseForm, field: str, default: str) -> str:
+    """A field's error messages as one sentence (`default` if it has none), for a flash
+    message or a panel's notice."""
+    return " ".join(str(message) for message in form.errors.get(field, [default]))
+
+
 class BootstrapFormMixin:
     """Gives every widget Bootstrap's classes, and marks fields with errors as invalid."""
 

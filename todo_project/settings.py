@@ -7,7 +7,11 @@ SECRET_KEY, ALLOWED_HOSTS, EXTERNAL_URL, DATABASE_URL and the Cognito variables.
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import django_stubs_ext
 import environ
+
+# Lets generic classes be subscripted at runtime (ModelAdmin[Todo]), as their type stubs are.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -118,7 +122,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATIC_ROOT: Path | None = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

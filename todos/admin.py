@@ -6,7 +6,7 @@ from todos.models import Attachment, Note, Reminder, Todo
 from todos.services import remove_todo
 
 
-class NoteInline(admin.TabularInline):
+class NoteInline(admin.TabularInline[Note, Todo]):
     model = Note
     extra = 0
     fields = ["text", "author", "created"]
@@ -14,19 +14,19 @@ class NoteInline(admin.TabularInline):
     raw_id_fields = ["author"]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(admin.TabularInline[Attachment, Todo]):
     model = Attachment
     extra = 0
-    fields = ["original_name", "content_type", "size", "uploaded_by", "key", "created"]
+    fields = ("original_name", "content_type", "size", "uploaded_by", "key", "created")
     # Rows only: adding or editing here would bypass the upload checks and the storage.
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Todo | None = None) -> bool:
         return False
 
 
-class ReminderInline(admin.TabularInline):
+class ReminderInline(admin.TabularInline[Reminder, Todo]):
     model = Reminder
     extra = 0
     fields = ["remind_on", "claimed_at", "sent_at", "delivered_to"]
@@ -34,7 +34,7 @@ class ReminderInline(admin.TabularInline):
 
 
 @admin.register(Todo)
-class TodoAdmin(admin.ModelAdmin):
+class TodoAdmin(admin.ModelAdmin[Todo]):
     list_display = ["title", "owner", "priority", "status", "due_date", "created"]
     list_filter = ["status", "priority", "due_date", "created"]
     search_fields = ["title", "description", "owner__username", "owner__email"]
@@ -54,7 +54,7 @@ class TodoAdmin(admin.ModelAdmin):
 
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(admin.ModelAdmin[Note]):
     list_display = ["text", "todo", "author", "created"]
     list_filter = ["created"]
     search_fields = ["text", "todo__title", "author__username"]

@@ -12,6 +12,7 @@ from django.core.files.storage import Storage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.http import content_disposition_header
+from storages.backends.s3 import S3Storage
 
 from accounts.models import User
 from notifications.publishing import publish_on_commit, todo_event
@@ -76,7 +77,7 @@ def clean_display_name(raw_name: str) -> str:
     return base[-255:] or "file"
 
 
-def check_upload(upload: UploadedFile, display_name: str) -> str:
+def check_upload(upload: UploadedFile[bytes], display_name: str) -> str:
     """The content type to store the file with, or AttachmentRejected saying why not."""
     if upload.size is None or upload.size == 0:
         raise AttachmentRejected("The file is empty.")
@@ -100,7 +101,7 @@ def check_upload(upload: UploadedFile, display_name: str) -> str:
     return by_extension
 
 
-def add_attachment(*, todo: Todo, uploader: User, upload: UploadedFile) -> Attachment:
+def add_attachment(*, todo: Todo, uploader: User, upload: UploadedFile[bytes]) -> Attachment:
     """Check and store an upload, then record it. Raises AttachmentRejected."""
     display_name = clean_display_name(upload.name or "")
     content_type = check_upload(upload, display_name)
@@ -116,7 +117,7 @@ def add_attachment(*, todo: Todo, uploader: User, upload: UploadedFile) -> Attac
                 key=stored_key,
                 original_name=display_name,
                 content_type=content_type,
-                size=upload.size,
+                size=upload.size or 0,
             )
             recipients = _people_of(todo) - {uploader.pk}
             publish_on_commit(
@@ -157,9 +158,9 @@ def download_url(attachment: Attachment) -> str | None:
     """A short-lived presigned URL for S3 storage; None when the storage has no URLs (local
     files), in which case the caller streams the file itself."""
     storage = attachments_storage()
-    if not hasattr(storage, "bucket_name"):
+    if not isinstance(storage, S3Storage):
         return None
-    return storage.url(
+    url: str = storage.url(
         attachment.key,
         parameters={
             "ResponseContentDisposition": content_disposition_header(
@@ -168,6 +169,7 @@ def download_url(attachment: Attachment) -> str | None:
             "ResponseContentType": attachment.content_type,
         },
     )
+    return url
 
 
 def _delete_objects(keys: list[str]) -> None:
@@ -184,7 +186,7 @@ def _people_of(todo: Todo) -> set[int]:
     return {todo.owner_id, *todo.collaborators.values_list("pk", flat=True)}
 
 
-def _read_head(upload: UploadedFile) -> bytes:
+def _read_head(upload: UploadedFile[bytes]) -> bytes:
     upload.seek(0)
     head = upload.read(_SNIFF_BYTES)
     upload.seek(0)

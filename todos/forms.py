@@ -7,7 +7,7 @@ from todo_project.forms import BootstrapFormMixin
 from todos.models import Note, Todo
 
 
-class TodoForm(BootstrapFormMixin, forms.ModelForm):
+class TodoForm(BootstrapFormMixin, forms.ModelForm[Todo]):
     class Meta:
         model = Todo
         fields = ["title", "description", "priority", "due_date"]
@@ -17,7 +17,7 @@ class TodoForm(BootstrapFormMixin, forms.ModelForm):
         }
 
     def clean_title(self) -> str:
-        title = self.cleaned_data["title"].strip()
+        title: str = self.cleaned_data["title"].strip()
         if not title:
             raise forms.ValidationError("A todo needs a title.")
         return title
@@ -31,14 +31,14 @@ class TodoForm(BootstrapFormMixin, forms.ModelForm):
         return due_date
 
 
-class NoteForm(BootstrapFormMixin, forms.ModelForm):
+class NoteForm(BootstrapFormMixin, forms.ModelForm[Note]):
     class Meta:
         model = Note
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2, "placeholder": "Add a note…"})}
 
     def clean_text(self) -> str:
-        text = self.cleaned_data["text"].strip()
+        text: str = self.cleaned_data["text"].strip()
         if not text:
             raise forms.ValidationError("A note cannot be empty.")
         return text

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from sharing.selectors import add_sharing_details
 from todos.forms import NoteForm, TodoForm
 from todos.models import Status, Todo
@@ -26,7 +27,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = dashboard_rows(request.user)
     people = add_sharing_details(request.user, rows)
     return render(request, "todos/dashboard.html", {"todos": rows, "people": people})
@@ -34,7 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def add(request: HttpRequest) -> HttpResponse:
+def add(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TodoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         todo = create_todo(owner=request.user, **form.cleaned_data)
@@ -46,12 +47,14 @@ def add(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def show(request: HttpRequest, todo_id: int) -> HttpResponse:
+def show(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     return _render_show(request, todo, NoteForm())
 
 
-def _render_show(request: HttpRequest, todo: Todo, note_form: NoteForm) -> HttpResponse:
+def _render_show(
+    request: AuthenticatedHttpRequest, todo: Todo, note_form: NoteForm
+) -> HttpResponse:
     notes = todo.notes.select_related("author")
     collaborators = todo.collaborators.all()
     return render(
@@ -63,14 +66,14 @@ def _render_show(request: HttpRequest, todo: Todo, note_form: NoteForm) -> HttpR
 
 @require_GET
 @login_required
-def edit(request: HttpRequest, todo_id: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     return render(request, "todos/edit.html", {"form": TodoForm(instance=todo), "todo": todo})
 
 
 @require_POST
 @login_required
-def update(request: HttpRequest, todo_id: int) -> HttpResponse:
+def update(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = TodoForm(request.POST, instance=todo)
     if not form.is_valid():
@@ -85,7 +88,7 @@ def update(request: HttpRequest, todo_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def toggle_status(request: HttpRequest, todo_id: int) -> HttpResponse:
+def toggle_status(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     toggle_todo_status(todo=todo, actor=request.user)
     done = todo.status == Status.DONE
@@ -98,7 +101,7 @@ def toggle_status(request: HttpRequest, todo_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def delete(request: HttpRequest, todo_id: int) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     title = todo.title
     try:
@@ -113,7 +116,7 @@ def delete(request: HttpRequest, todo_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def note_add(request: HttpRequest, todo_id: int) -> HttpResponse:
+def note_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = NoteForm(request.POST)
     if not form.is_valid():

@@ -1,9 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
+from todo_project.forms import error_text
 from todos.attachments import (
     AttachmentRejected,
     add_attachment,
@@ -20,7 +23,7 @@ from todos.services import NotAllowed
 
 @require_POST
 @login_required
-def attachment_add(request: HttpRequest, todo_id: int) -> HttpResponse:
+def attachment_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = AttachmentForm(request.POST, request.FILES)
     error = ""
@@ -33,7 +36,7 @@ def attachment_add(request: HttpRequest, todo_id: int) -> HttpResponse:
             error = str(rejected)
             form.add_error("file", error)
     else:
-        error = " ".join(form.errors.get("file", ["The upload was rejected."]))
+        error = error_text(form, "file", "The upload was rejected.")
     if error:
         return panel_answer(
             request, todo, error=f"The file was not attached: {error}", attachment_form=form
@@ -43,12 +46,14 @@ def attachment_add(request: HttpRequest, todo_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def attachment_download(request: HttpRequest, todo_id: int, attachment_id: int) -> HttpResponse:
+def attachment_download(
+    request: AuthenticatedHttpRequest, todo_id: int, attachment_id: int
+) -> HttpResponseBase:
     todo = get_todo_for_user(request.user, todo_id)
     attachment = get_object_or_404(Attachment, pk=attachment_id, todo=todo)
     url = download_url(attachment)
     if url is not None:
-        response: HttpResponse = redirect(url)
+        response: HttpResponseBase = redirect(url)
     else:
         response = FileResponse(
             attachments_storage().open(attachment.key, "rb"),
@@ -63,7 +68,9 @@ def attachment_download(request: HttpRequest, todo_id: int, attachment_id: int) 
 
 @require_POST
 @login_required
-def attachment_delete(request: HttpRequest, todo_id: int, attachment_id: int) -> HttpResponse:
+def attachment_delete(
+    request: AuthenticatedHttpRequest, todo_id: int, attachment_id: int
+) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     attachment = get_object_or_404(
         Attachment.objects.select_related("todo"), pk=attachment_id, todo=todo

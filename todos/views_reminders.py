@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
+from todo_project.forms import error_text
 from todos.forms_extras import ReminderForm
 from todos.models import Reminder
 from todos.panel import panel_answer
@@ -13,7 +15,7 @@ from todos.selectors import get_todo_for_user
 
 @require_POST
 @login_required
-def reminder_add(request: HttpRequest, todo_id: int) -> HttpResponse:
+def reminder_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = ReminderForm(request.POST)
     error = ""
@@ -26,7 +28,7 @@ def reminder_add(request: HttpRequest, todo_id: int) -> HttpResponse:
             error = str(rejected)
             form.add_error("remind_on", error)
     else:
-        error = " ".join(form.errors.get("remind_on", ["The reminder was rejected."]))
+        error = error_text(form, "remind_on", "The reminder was rejected.")
     if error:
         return panel_answer(
             request, todo, error=f"The reminder was not added: {error}", reminder_form=form
@@ -38,7 +40,9 @@ def reminder_add(request: HttpRequest, todo_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def reminder_delete(request: HttpRequest, todo_id: int, reminder_id: int) -> HttpResponse:
+def reminder_delete(
+    request: AuthenticatedHttpRequest, todo_id: int, reminder_id: int
+) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     reminder = get_object_or_404(Reminder, pk=reminder_id, todo=todo)
     delete_reminder(reminder=reminder, actor=request.user)

@@ -110,6 +110,7 @@ def breadcrumb_for(
     match = request.resolver_match
     todo_id = _todo_id(match.kwargs if match else {})
     noted = noted_action(request)
+    action: str | None
     if noted is not None:
         action, username = noted.action, noted.username or username
         todo_id = noted.todo_id or todo_id

@@ -303,7 +303,8 @@ def create_table(table_name: str) -> bool:
 
 
 def describe_table(table_name: str) -> dict[str, Any]:
-    return aws_client("dynamodb").describe_table(TableName=table_name)["Table"]
+    table: dict[str, Any] = aws_client("dynamodb").describe_table(TableName=table_name)["Table"]
+    return table
 
 
 # --- the one read ---

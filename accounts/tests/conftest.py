@@ -15,7 +15,8 @@ def hidden_inputs(html: str) -> dict[str, str]:
 def form_action(html: str, base_url: str) -> str:
     match = re.search(r'<form method="post" action="([^"]+)"', html)
     assert match, "no POST form on the page"
-    return urljoin(base_url, match.group(1))
+    action: str = match.group(1)
+    return urljoin(base_url, action)
 
 
 def open_standin_login(browser: requests.Session, app_url: str) -> requests.Response:

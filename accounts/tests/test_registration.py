@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 import requests
@@ -23,14 +24,14 @@ def unique_name() -> str:
     return f"user{uuid.uuid4().hex[:10]}"
 
 
-def cognito_user(cognito, username: str) -> dict | None:  # type: ignore[no-untyped-def]
+def cognito_user(cognito, username: str) -> dict[str, Any] | None:
     users = local_client("cognito-idp", cognito.endpoint_url, REGION).list_users(
         UserPoolId=cognito.pool.user_pool_id, Filter=f'username = "{username}"'
     )["Users"]
     return users[0] if users else None
 
 
-def cognito_users_with_email(cognito, email: str) -> int:  # type: ignore[no-untyped-def]
+def cognito_users_with_email(cognito, email: str) -> int:
     return len(
         local_client("cognito-idp", cognito.endpoint_url, REGION).list_users(
             UserPoolId=cognito.pool.user_pool_id, Filter=f'email = "{email}"'
@@ -38,7 +39,7 @@ def cognito_users_with_email(cognito, email: str) -> int:  # type: ignore[no-unt
     )
 
 
-def register(client, **fields: str):  # type: ignore[no-untyped-def]
+def register(client, **fields: str):
     return client.post(reverse("register"), fields)
 
 

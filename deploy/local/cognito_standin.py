@@ -27,8 +27,9 @@ from urllib.parse import urlencode
 
 import boto3
 from botocore.exceptions import ClientError
-from flask import Flask, Response, jsonify, redirect, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request
 from werkzeug.serving import make_server
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 CODE_LIFETIME_S = 300
 SESSION_COOKIE = "standin_session"
@@ -78,16 +79,16 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
 
     def client_config(client_id: str) -> dict[str, Any] | None:
         try:
-            return cognito.describe_user_pool_client(UserPoolId=user_pool_id, ClientId=client_id)[
-                "UserPoolClient"
-            ]
+            found = cognito.describe_user_pool_client(UserPoolId=user_pool_id, ClientId=client_id)
+            config: dict[str, Any] = found["UserPoolClient"]
+            return config
         except ClientError:
             return None
 
     def error_page(message: str, status: int = 400) -> tuple[str, int]:
         return render_template("standin_error.html", message=message), status
 
-    def finish_login(pending_request: _Pending, tokens: dict[str, str]) -> Response:
+    def finish_login(pending_request: _Pending, tokens: dict[str, str]) -> WerkzeugResponse:
         code = secrets.token_urlsafe(32)
         session_id = secrets.token_urlsafe(32)
         with lock:

@@ -18,6 +18,7 @@ from django.db import connection
 from django.test import Client
 from websockets.sync.client import ClientConnection
 from websockets.sync.client import connect as ws_connect
+from websockets.typing import Origin
 
 from accounts.models import User
 from deploy.local.app_server import AppServer
@@ -63,7 +64,7 @@ def open_socket(server: AppServer, cookie: str | None) -> Iterator[ClientConnect
     with ws_connect(
         f"{server.ws_url}/ws/notifications/",
         additional_headers=headers,
-        origin=server.url,  # type: ignore[arg-type]
+        origin=Origin(server.url),
         open_timeout=10,
     ) as socket:
         yield socket

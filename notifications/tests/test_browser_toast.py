@@ -65,7 +65,7 @@ def test_a_collaborators_edit_shows_a_toast_on_the_owners_open_dashboard(
         connection.close()
 
 
-def watch_a_collaborators_edit_arrive(browser: Browser, live_url: str, asgi_server) -> None:  # type: ignore[no-untyped-def]
+def watch_a_collaborators_edit_arrive(browser: Browser, live_url: str, asgi_server) -> None:
     dukes_page = log_in(browser, live_url, "duke")
     toms_page = log_in(browser, live_url, "tom")
     duke, tom = User.objects.get(username="duke"), User.objects.get(username="tom")
@@ -107,7 +107,7 @@ def test_duke_confirms_toms_share_and_toms_open_dashboard_shows_it(
         connection.close()
 
 
-def watch_a_share_get_confirmed(browser, live_url, toms_server, dukes_server, emails) -> None:  # type: ignore[no-untyped-def]
+def watch_a_share_get_confirmed(browser, live_url, toms_server, dukes_server, emails) -> None:
     toms_page = log_in(browser, live_url, "tom")
     dukes_page = log_in(browser, live_url, "duke")
     tom, duke = User.objects.get(username="tom"), User.objects.get(username="duke")

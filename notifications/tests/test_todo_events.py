@@ -23,7 +23,7 @@ def pushed(tap: StompTap, *, until_user: int) -> list[tuple[int, str, str]]:
     connection keeps its order), as (user id, type, text)."""
     marker = uuid.uuid4().hex
     publish(until_user, {"type": "marker", "todo_id": 0, "title": "", "actor": "", "text": marker})
-    seen = []
+    seen: list[tuple[int, str, str]] = []
     while True:
         try:
             destination, event = tap.messages.get(timeout=10)

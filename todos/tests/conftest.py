@@ -81,7 +81,7 @@ class Mailbox:
     def messages(self) -> list[EmailMessage]:
         data = requests.get(f"{self.url}/moto-api/data.json", timeout=10).json()
         return [
-            email.message_from_string(raw["raw_data"], policy=email.policy.default)  # type: ignore[misc]
+            email.message_from_string(raw["raw_data"], policy=email.policy.default)
             for raw in data["ses"]["RawMessage"]
         ]
 
@@ -99,7 +99,7 @@ def mailbox(moto_server: MotoServer, settings: Any) -> Mailbox:
 
 
 @pytest.fixture
-def client_for(db):  # type: ignore[no-untyped-def]
+def client_for(db):
     """`client_for(user)`: a test client logged in as `user` (None: anonymous)."""
 
     def make(user: User | None) -> Client:

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_with_data(admin_client, todo, bob):  # type: ignore[no-untyped-def]
+def admin_client_with_data(admin_client, todo, bob):
     Note.objects.create(todo=todo, author=bob, text="Proofread chapter 1")
     return admin_client
 

@@ -32,7 +32,7 @@ def upload(client, todo, name="plan.txt", content=b"step one\nstep two\n", **ext
 
 
 def page_of(client, todo) -> str:
-    return client.get(reverse("todos:show", args=[todo.pk])).content.decode()
+    return str(client.get(reverse("todos:show", args=[todo.pk])).content.decode())
 
 
 @pytest.mark.django_db

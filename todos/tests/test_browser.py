@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(monkeypatch):  # type: ignore[no-untyped-def]
+def page(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are still plain synchronous ones.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -109,7 +109,7 @@ def test_a_todo_from_creation_to_deletion(cognito, live_server, page):
     page.click(f"#todo-{todo.pk} >> a.todo-title")
     dialogs: list[str] = []
 
-    def accept(dialog):  # type: ignore[no-untyped-def]
+    def accept(dialog):
         dialogs.append(dialog.message)
         dialog.accept()
 

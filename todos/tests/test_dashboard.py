@@ -32,7 +32,7 @@ def make_todos(owner: User, count: int, *, shared_with: User | None = None) -> N
         )
 
 
-def dashboard_queries(client) -> int:  # type: ignore[no-untyped-def]
+def dashboard_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -21,7 +23,7 @@ def everything_configured(settings, breadcrumb_table, moto_server, activemq):
     return settings
 
 
-def ready() -> tuple[int, dict]:
+def ready() -> tuple[int, dict[str, Any]]:
     response = Client().get("/health/ready")
     return response.status_code, response.json()
 

@@ -23,7 +23,9 @@ def test_logging_in_through_cognito_leaves_one_login_breadcrumb(
         timeout=10,
     )
     assert authorize_page.url.startswith(cognito.standin_url), authorize_page.url
-    request_id = re.search(r'name="request_id" value="([^"]+)"', authorize_page.text).group(1)
+    found = re.search(r'name="request_id" value="([^"]+)"', authorize_page.text)
+    assert found, authorize_page.text
+    request_id = found.group(1)
     dashboard = browser.post(
         f"{cognito.standin_url}/login",
         data={"request_id": request_id, "username": "tom", "password": "stratospheric"},

@@ -28,6 +28,7 @@ TRACE_ROOT = "1-67891233-abcdef012345678912345678"
 def log_lines() -> Iterator[io.StringIO]:
     """What the settings' console handler writes, for the duration of a test."""
     handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    assert isinstance(handler, logging.StreamHandler)
     stream = io.StringIO()
     previous = handler.setStream(stream)
     yield stream

@@ -68,7 +68,8 @@ class RecordingClient:
             half = len(requests) // 2
             aws_client("dynamodb").batch_write_item(RequestItems={table: requests[:half]})
             return {"UnprocessedItems": {table: requests[half:]}}
-        return aws_client("dynamodb").batch_write_item(RequestItems=RequestItems)
+        answer: dict[str, Any] = aws_client("dynamodb").batch_write_item(RequestItems=RequestItems)
+        return answer
 
 
 def test_it_writes_in_batches_of_at_most_25(breadcrumb_table):

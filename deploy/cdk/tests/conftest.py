@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,8 +43,11 @@ class Synthesized:
     def template(self, stack_id: str) -> Template:
         return self.templates[stack_id]
 
-    def json(self, stack_id: str) -> dict:  # type: ignore[type-arg]
-        return json.loads((self.outdir / f"{stack_id}.template.json").read_text())
+    def json(self, stack_id: str) -> dict[str, Any]:
+        template: dict[str, Any] = json.loads(
+            (self.outdir / f"{stack_id}.template.json").read_text()
+        )
+        return template
 
 
 @pytest.fixture(scope="session")
