@@ -19,6 +19,7 @@ from todos.models import Attachment
 from todos.panel import panel_answer
 from todos.selectors import get_todo_for_user
 from todos.services import NotAllowed
+from tracing.breadcrumbs import note_action
 
 
 @require_POST
@@ -41,6 +42,7 @@ def attachment_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpRespo
         return panel_answer(
             request, todo, error=f"The file was not attached: {error}", attachment_form=form
         )
+    note_action(request, "add_attachment", todo_id=todo.pk)
     return panel_answer(request, todo, notice=f"“{attachment.original_name}” was attached.")
 
 
@@ -81,5 +83,6 @@ def attachment_delete(
     except NotAllowed as refused:
         messages.error(request, str(refused))
         return redirect("todos:show", todo_id=todo.pk)
+    note_action(request, "delete_attachment", todo_id=todo.pk)
     messages.success(request, f"“{name}” was deleted.")
     return redirect("todos:show", todo_id=todo.pk)

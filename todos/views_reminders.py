@@ -11,6 +11,7 @@ from todos.models import Reminder
 from todos.panel import panel_answer
 from todos.reminders import ReminderRejected, add_reminder, delete_reminder
 from todos.selectors import get_todo_for_user
+from tracing.breadcrumbs import note_action
 
 
 @require_POST
@@ -33,6 +34,7 @@ def reminder_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpRespons
         return panel_answer(
             request, todo, error=f"The reminder was not added: {error}", reminder_form=form
         )
+    note_action(request, "add_reminder", todo_id=todo.pk)
     return panel_answer(
         request, todo, notice=f"You will be reminded on {reminder.remind_on:%Y-%m-%d}."
     )
@@ -46,5 +48,6 @@ def reminder_delete(
     todo = get_todo_for_user(request.user, todo_id)
     reminder = get_object_or_404(Reminder, pk=reminder_id, todo=todo)
     delete_reminder(reminder=reminder, actor=request.user)
+    note_action(request, "remove_reminder", todo_id=todo.pk)
     messages.success(request, f"The reminder on {reminder.remind_on:%Y-%m-%d} was removed.")
     return redirect("todos:show", todo_id=todo.pk)

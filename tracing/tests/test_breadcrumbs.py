@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import User
 from conftest import tomorrow
 from sharing.models import CollaborationRequest
-from todos.models import Status, Todo
+from todos.models import Attachment, Reminder, Status, Todo
+from todos.tests.conftest import local_folder  # noqa: F401 - the fixture, used by name
 from tracing.tests.conftest import Breadcrumbs
 
 pytestmark = pytest.mark.django_db
@@ -359,4 +362,43 @@ def test_removing_a_collaborator_leaves_one_breadcrumb_of_the_owner(todo, alice,
         todo.pk,
         path,
     )
+    assert breadcrumbs("bob") == []
+
+
+@pytest.mark.usefixtures("local_folder")
+def test_attaching_and_deleting_a_file_leave_a_breadcrumb_each(todo, bob, breadcrumbs):
+    bobs = signed_in(bob)
+    upload = SimpleUploadedFile("plan.txt", b"step one\n", content_type="text/plain")
+    response = bobs.post(f"/todo/{todo.pk}/attachments", {"file": upload})
+    assert response.status_code in (200, 302)
+    attachment = Attachment.objects.get(todo=todo)
+    bobs.post(f"/todo/{todo.pk}/attachments/{attachment.pk}/delete")
+    assert not Attachment.objects.filter(todo=todo).exists()
+    items = breadcrumbs("bob")
+    assert sorted(item["action"] for item in items) == ["add_attachment", "delete_attachment"]
+    assert {int(item["todo_id"]) for item in items} == {todo.pk}
+
+
+@pytest.mark.usefixtures("local_folder")
+def test_a_rejected_file_leaves_no_breadcrumb(todo, bob, breadcrumbs):
+    empty = SimpleUploadedFile("empty.txt", b"", content_type="text/plain")
+    signed_in(bob).post(f"/todo/{todo.pk}/attachments", {"file": empty})
+    assert not Attachment.objects.exists()
+    assert breadcrumbs("bob") == []
+
+
+def test_setting_and_removing_a_reminder_leave_a_breadcrumb_each(todo, bob, breadcrumbs):
+    bobs = signed_in(bob)
+    bobs.post(f"/todo/{todo.pk}/reminders", {"remind_on": todo.due_date.isoformat()})
+    reminder = Reminder.objects.get(todo=todo)
+    bobs.post(f"/todo/{todo.pk}/reminders/{reminder.pk}/delete")
+    assert not Reminder.objects.exists()
+    actions = sorted(item["action"] for item in breadcrumbs("bob"))
+    assert actions == ["add_reminder", "remove_reminder"]
+
+
+def test_a_rejected_reminder_leaves_no_breadcrumb(todo, bob, breadcrumbs):
+    after_due = todo.due_date + datetime.timedelta(days=1)
+    signed_in(bob).post(f"/todo/{todo.pk}/reminders", {"remind_on": after_due.isoformat()})
+    assert not Reminder.objects.exists()
     assert breadcrumbs("bob") == []
