@@ -113,13 +113,25 @@ def main() -> int:
     finally:
         for child in children:
             child.terminate()
-        for child in children:
-            child.wait(timeout=15)
-        standin.stop()
-        moto.stop()
-        if broker:
-            broker.stop()
+        try:
+            for child in children:
+                stop_process(child)
+        finally:
+            standin.stop()
+            moto.stop()
+            if broker:
+                broker.stop()
     return 0
+
+
+def stop_process(child: subprocess.Popen[bytes]) -> None:
+    """Waits for a terminated child, killing it if it takes too long: the worker first
+    finishes its long poll of SQS (up to 20 s)."""
+    try:
+        child.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 if __name__ == "__main__":
