@@ -65,6 +65,7 @@ def setup_django(broker_url: str) -> None:
 
 def users_with_sessions(count: int) -> list[tuple[int, str]]:
     """(user id, session key) for `count` new users, logged in as a browser would be."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
@@ -83,7 +84,7 @@ def users_with_sessions(count: int) -> list[tuple[int, str]]:
     for user in users:
         data = {
             SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
         sessions.append(
