@@ -15,10 +15,10 @@ from django.urls import reverse
 _TODO, _USER = 1234567890, 9876543210
 
 
-def _url_pattern(name: str) -> str:
-    """`/todo/{todo}/collaborations/{user}/withdraw` for `sharing:withdraw`: reversed once
-    per page, not once per row."""
-    url = reverse(name, args=[_TODO, _USER])
+def _url_pattern(name: str, *, with_user: bool = True) -> str:
+    """`/todo/{todo}/collaborations/{user}/withdraw` for `sharing:withdraw` (without the
+    user part when the URL has none): reversed once per page, not once per row."""
+    url = reverse(name, args=[_TODO, _USER] if with_user else [_TODO])
     return url.replace(str(_TODO), "{todo}").replace(str(_USER), "{user}")
 
 
@@ -38,7 +38,7 @@ class SharingCells:
         self.csrf_field = (
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">'
         )
-        self.share_url = reverse("sharing:share", args=[_TODO]).replace(str(_TODO), "{todo}")
+        self.share_url = _url_pattern("sharing:share", with_user=False)
         self.withdraw_url = _url_pattern("sharing:withdraw")
 
     def pending(self, row: dict[str, Any]) -> str:
