@@ -22,8 +22,10 @@ class TodoForm(BootstrapFormMixin, forms.ModelForm[Todo]):
             raise forms.ValidationError("A todo needs a title.")
         return title
 
-    def clean_due_date(self) -> datetime.date:
-        due_date: datetime.date = self.cleaned_data["due_date"]
+    def clean_due_date(self) -> datetime.date | None:
+        due_date: datetime.date | None = self.cleaned_data["due_date"]
+        if due_date is None:
+            return None
         unchanged = self.instance.pk is not None and due_date == self.instance.due_date
         # An overdue todo can still be edited without being forced to a new date.
         if due_date < timezone.localdate() and not unchanged:

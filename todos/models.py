@@ -14,10 +14,10 @@ class Status(models.TextChoices):
 
 
 class Todo(models.Model):
-    title = models.CharField(max_length=30)
-    description = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=200)
+    description = models.CharField(max_length=2000, blank=True)
     priority = models.CharField(max_length=7, choices=Priority.choices, default=Priority.DEFAULT)
-    due_date = models.DateField()
+    due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="own_todos"
@@ -27,6 +27,8 @@ class Todo(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Raised by every write; an edit made on an older version is a conflict, not an overwrite.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "status", "due_date"])]

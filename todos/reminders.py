@@ -31,7 +31,7 @@ def add_reminder(*, todo: Todo, actor: User, remind_on: datetime.date) -> Remind
     today = timezone.localdate()
     if remind_on < today:
         raise ReminderRejected("A reminder cannot be in the past.")
-    if remind_on > todo.due_date:
+    if todo.due_date is not None and remind_on > todo.due_date:
         raise ReminderRejected(
             f"A reminder cannot be after the due date ({todo.due_date:%Y-%m-%d})."
         )

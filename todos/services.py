@@ -23,7 +23,7 @@ def people_to_tell(todo: Todo, actor: User) -> set[int]:
 
 
 def create_todo(
-    *, owner: User, title: str, description: str, priority: str, due_date: datetime.date
+    *, owner: User, title: str, description: str, priority: str, due_date: datetime.date | None
 ) -> Todo:
     todo = Todo(
         owner=owner, title=title, description=description, priority=priority, due_date=due_date

@@ -48,12 +48,13 @@ def todo_rows(context: template.Context, rows: list[dict[str, Any]]) -> SafeStri
             owner = escape(row["owner__display_name"] or row["owner__username"])
             shared = f' <span class="badge text-bg-light border fw-normal">shared by {owner}</span>'
         row_class = "" if is_open else ' class="todo-done"'
-        due_class = ' class="overdue"' if is_open and due_date < today else ""
+        overdue = is_open and due_date is not None and due_date < today
+        due_class = ' class="overdue"' if overdue else ""
         toggle_label = "Done" if is_open else "Reopen"
         html.append(
             f'<tr id="todo-{pk}" data-todo-id="{pk}"{row_class}>'
             f'<td><a class="todo-title" href="{show}{pk}">{escape(row["title"])}</a>{shared}</td>'
-            f"<td{due_class}>{due_date.isoformat()}</td>"
+            f"<td{due_class}>{due_date.isoformat() if due_date else ''}</td>"
             f'<td><span class="badge badge-priority-{row["priority"]}">'
             f"{PRIORITY_LABELS[row['priority']]}</span></td>"
             f"<td>{STATUS_LABELS[status]}</td>"
