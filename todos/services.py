@@ -61,9 +61,12 @@ def update_todo(*, todo: Todo, actor: User, **changes: object) -> Todo:
     return todo
 
 
-def toggle_todo_status(*, todo: Todo, actor: User) -> Todo:
-    new_status = Status.DONE if todo.status == Status.OPEN else Status.OPEN
-    return update_todo(todo=todo, actor=actor, status=new_status)
+def set_todo_status(*, todo: Todo, actor: User, status: Status) -> Todo:
+    """Set the status (never toggle it): pressing Done twice, or two people pressing it at
+    once, leaves the todo DONE. Setting the status it already has changes nothing."""
+    if todo.status == status:
+        return todo
+    return update_todo(todo=todo, actor=actor, status=status)
 
 
 def delete_todo(*, todo: Todo, actor: User) -> None:

@@ -9,7 +9,7 @@ urlpatterns = [
     path("show/<int:todo_id>", views.show, name="show"),
     path("edit/<int:todo_id>", views.edit, name="edit"),
     path("update/<int:todo_id>", views.update, name="update"),
-    path("toggle/<int:todo_id>", views.toggle_status, name="toggle"),
+    path("<int:todo_id>/status", views.set_status, name="set_status"),
     path("delete/<int:todo_id>", views.delete, name="delete"),
     path("<int:todo_id>/notes", views.note_add, name="note_add"),
     # Attachments and reminders (todos/views_attachments.py, todos/views_reminders.py)

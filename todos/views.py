@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,7 +14,7 @@ from todos.services import (
     add_note,
     create_todo,
     delete_todo,
-    toggle_todo_status,
+    set_todo_status,
     update_todo,
 )
 from tracing.breadcrumbs import note_action
@@ -88,9 +88,11 @@ def update(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def toggle_status(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
+def set_status(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
-    toggle_todo_status(todo=todo, actor=request.user)
+    if request.POST.get("status") not in Status.values:
+        return HttpResponseBadRequest("The status must be OPEN or DONE.")
+    set_todo_status(todo=todo, actor=request.user, status=Status(request.POST["status"]))
     done = todo.status == Status.DONE
     note_action(request, "complete_todo" if done else "reopen_todo", todo_id=todo.pk)
     messages.success(request, f"Todo “{todo.title}” is {'done' if done else 'open again'}.")

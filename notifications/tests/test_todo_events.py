@@ -7,7 +7,8 @@ import pytest
 
 from notifications.publishing import publish
 from notifications.tests.conftest import StompTap
-from todos.services import add_note, delete_todo, toggle_todo_status, update_todo
+from todos.models import Status
+from todos.services import add_note, delete_todo, set_todo_status, update_todo
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_completing_goes_to_every_collaborator_but_the_actor(
 ):
     todo.collaborators.add(charlie)
     with django_capture_on_commit_callbacks(execute=True):
-        toggle_todo_status(todo=todo, actor=alice)
+        set_todo_status(todo=todo, actor=alice, status=Status.DONE)
     assert sorted(pushed(tap, until_user=alice.pk)) == [
         (bob.pk, "todo_completed", "Alice completed “Write the book”."),
         (charlie.pk, "todo_completed", "Alice completed “Write the book”."),

@@ -32,12 +32,11 @@ def url_prefix(name: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def todo_rows(context: template.Context, rows: list[dict[str, Any]]) -> SafeString:
-    """<tr> elements for `dashboard_rows()`; the toggle buttons submit the form with the id
+    """<tr> elements for `dashboard_rows()`; the status buttons submit the form with the id
     `toggle-form`, which carries the one CSRF token."""
     viewer_id = context["user"].pk
     today: datetime.date = timezone.localdate()
     show, edit = url_prefix("todos:show"), url_prefix("todos:edit")
-    toggle = url_prefix("todos:toggle")
     sharing = SharingCells(str(context["csrf_token"]))
     html = []
     for row in rows:
@@ -50,7 +49,8 @@ def todo_rows(context: template.Context, rows: list[dict[str, Any]]) -> SafeStri
         row_class = "" if is_open else ' class="todo-done"'
         overdue = is_open and due_date is not None and due_date < today
         due_class = ' class="overdue"' if overdue else ""
-        toggle_label = "Done" if is_open else "Reopen"
+        status_label, new_status = ("Done", "DONE") if is_open else ("Reopen", "OPEN")
+        status_url = reverse("todos:set_status", args=[pk])
         html.append(
             f'<tr id="todo-{pk}" data-todo-id="{pk}"{row_class}>'
             f'<td><a class="todo-title" href="{show}{pk}">{escape(row["title"])}</a>{shared}</td>'
@@ -61,7 +61,8 @@ def todo_rows(context: template.Context, rows: list[dict[str, Any]]) -> SafeStri
             f"<td>{row['collaborator_count']}{sharing.pending(row)}</td>"
             '<td class="text-end text-nowrap">'
             '<button class="btn btn-sm btn-outline-success" type="submit" form="toggle-form"'
-            f' formaction="{toggle}{pk}">{toggle_label}</button> '
+            f' formaction="{status_url}" name="status" value="{new_status}">'
+            f"{status_label}</button> "
             f'<a class="btn btn-sm btn-outline-secondary" href="{edit}{pk}">Edit</a>'
             f"{sharing.share_menu(row, viewer_id)}</td></tr>"
         )

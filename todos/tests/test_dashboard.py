@@ -100,7 +100,8 @@ def test_the_toggle_buttons_post_with_the_pages_csrf_token(client_for, todo, ali
     page = client_for(alice).get(reverse("dashboard")).content.decode()
     assert re.search(r'<form id="toggle-form" method="post"[^>]*>\s*<input type="hidden" '
                      r'name="csrfmiddlewaretoken"', page)  # fmt: skip
-    assert f'form="toggle-form" formaction="{reverse("todos:toggle", args=[todo.pk])}"' in page
+    status_url = reverse("todos:set_status", args=[todo.pk])
+    assert f'form="toggle-form" formaction="{status_url}" name="status" value="DONE"' in page
 
 
 def test_a_title_with_markup_arrives_escaped(client_for, alice, bob):

@@ -18,11 +18,11 @@ TODO_ROUTES = [
     ("todos:show", "get"),
     ("todos:edit", "get"),
     ("todos:update", "post"),
-    ("todos:toggle", "post"),
+    ("todos:set_status", "post"),
     ("todos:delete", "post"),
     ("todos:note_add", "post"),
 ]
-POST_ONLY = ["todos:update", "todos:toggle", "todos:delete", "todos:note_add"]
+POST_ONLY = ["todos:update", "todos:set_status", "todos:delete", "todos:note_add"]
 
 
 def post_data(name: str) -> dict[str, str]:
@@ -132,13 +132,32 @@ def test_owner_and_collaborator_update_the_todo(client_for, todo, user, request)
 
 
 @pytest.mark.parametrize("user", ["alice", "bob"])
-def test_owner_and_collaborator_toggle_the_status_both_ways(client_for, todo, user, request):
+def test_owner_and_collaborator_set_the_status_both_ways(client_for, todo, user, request):
     client = client_for(request.getfixturevalue(user))
-    url = reverse("todos:toggle", args=[todo.pk])
-    assert client.post(url)["Location"] == reverse("dashboard")
+    url = reverse("todos:set_status", args=[todo.pk])
+    assert client.post(url, {"status": "DONE"})["Location"] == reverse("dashboard")
     todo.refresh_from_db()
     assert todo.status == Status.DONE
-    assert client.post(url, {"next": "show"})["Location"] == reverse("todos:show", args=[todo.pk])
+    response = client.post(url, {"status": "OPEN", "next": "show"})
+    assert response["Location"] == reverse("todos:show", args=[todo.pk])
+    todo.refresh_from_db()
+    assert todo.status == Status.OPEN
+
+
+def test_pressing_done_twice_leaves_the_todo_done(client_for, todo, alice, bob):
+    url = reverse("todos:set_status", args=[todo.pk])
+    client_for(alice).post(url, {"status": "DONE"})
+    client_for(bob).post(url, {"status": "DONE"})
+    todo.refresh_from_db()
+    assert todo.status == Status.DONE
+
+
+@pytest.mark.parametrize("status", ["", "done", "CLOSED", None])
+def test_a_status_that_is_not_open_or_done_is_refused(client_for, todo, alice, status):
+    data = {} if status is None else {"status": status}
+    response = client_for(alice).post(reverse("todos:set_status", args=[todo.pk]), data)
+    assert response.status_code == 400
+    assert b"OPEN or DONE" in response.content
     todo.refresh_from_db()
     assert todo.status == Status.OPEN
 
@@ -201,7 +220,7 @@ def test_state_changes_need_a_csrf_token(todo, alice):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
-    response = client.post(reverse("todos:toggle", args=[todo.pk]))
+    response = client.post(reverse("todos:set_status", args=[todo.pk]), {"status": "DONE"})
     assert response.status_code == 403
     todo.refresh_from_db()
     assert todo.status == Status.OPEN

@@ -151,15 +151,15 @@ def test_updating_a_todo_leaves_one_breadcrumb_of_the_editor(todo, bob, breadcru
 
 
 def test_an_update_with_errors_leaves_no_breadcrumb(todo, alice, breadcrumbs):
-    response = signed_in(alice).post(f"/todo/update/{todo.pk}", todo_form(title="x" * 31))
+    response = signed_in(alice).post(f"/todo/update/{todo.pk}", todo_form(title="x" * 201))
     assert response.status_code == 200
     assert breadcrumbs("alice") == []
 
 
 def test_completing_and_reopening_leave_one_breadcrumb_each(todo, alice, breadcrumbs):
     client = signed_in(alice)
-    first = client.post(f"/todo/toggle/{todo.pk}")
-    second = client.post(f"/todo/toggle/{todo.pk}")
+    first = client.post(f"/todo/{todo.pk}/status", {"status": "DONE"})
+    second = client.post(f"/todo/{todo.pk}/status", {"status": "OPEN"})
     assert first.status_code == second.status_code == 302
     todo.refresh_from_db()
     assert todo.status == Status.OPEN
@@ -169,7 +169,7 @@ def test_completing_and_reopening_leave_one_breadcrumb_each(todo, alice, breadcr
         items[0],
         username="alice",
         action="complete_todo",
-        path=f"/todo/toggle/{todo.pk}",
+        path=f"/todo/{todo.pk}/status",
         method="POST",
         status=302,
         todo_id=todo.pk,
@@ -204,7 +204,7 @@ def test_a_refused_delete_leaves_no_breadcrumb(todo, bob, breadcrumbs):
 def test_a_strangers_attempt_leaves_no_breadcrumb(todo, charlie, breadcrumbs):
     client = signed_in(charlie)
     assert client.post(f"/todo/delete/{todo.pk}").status_code == 404
-    assert client.post(f"/todo/toggle/{todo.pk}").status_code == 404
+    assert client.post(f"/todo/{todo.pk}/status", {"status": "DONE"}).status_code == 404
     assert breadcrumbs("charlie") == []
 
 
