@@ -17,7 +17,7 @@ from storages.backends.s3 import S3Storage
 from accounts.models import User
 from notifications.publishing import publish_on_commit, todo_event
 from todos.models import Attachment, Todo
-from todos.services import NotAllowed
+from todos.services import NotAllowed, lock_todo
 
 logger = logging.getLogger(__name__)
 
@@ -102,15 +102,19 @@ def check_upload(upload: UploadedFile[bytes], display_name: str) -> str:
 
 
 def add_attachment(*, todo: Todo, uploader: User, upload: UploadedFile[bytes]) -> Attachment:
-    """Check and store an upload, then record it. Raises AttachmentRejected."""
+    """Check and store an upload, then record it. Raises AttachmentRejected, or TodoDeleted
+    if the todo went while the file was uploading (the stored object is removed again)."""
     display_name = clean_display_name(upload.name or "")
     content_type = check_upload(upload, display_name)
     # The client's own Content-Type is not trusted: the storage writes the checked one.
     upload.content_type = content_type
     key = f"todos/{todo.pk}/{uuid.uuid4().hex}"
+    # The upload to S3 happens before the transaction: no lock or transaction is held across
+    # the network call, only across the short insert below.
     stored_key = attachments_storage().save(key, upload)
     try:
         with transaction.atomic():
+            lock_todo(todo.pk)
             attachment = Attachment.objects.create(
                 todo=todo,
                 uploaded_by=uploader,

@@ -1,10 +1,12 @@
 import datetime
+from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from todo_project.forms import BootstrapFormMixin
-from todos.models import Note, Todo
+from todos.models import Note, Priority, Todo
 
 
 class TodoForm(BootstrapFormMixin, forms.ModelForm[Todo]):
@@ -31,6 +33,62 @@ class TodoForm(BootstrapFormMixin, forms.ModelForm[Todo]):
         if due_date < timezone.localdate() and not unchanged:
             raise forms.ValidationError("The due date cannot be in the past.")
         return due_date
+
+
+class TodoEditForm(TodoForm):
+    """The edit form: it carries the version it was loaded with, so that saving it over
+    someone else's newer change is a conflict instead of an overwrite."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": "This form is out of date; open the todo's edit page again.",
+            "invalid": "This form is out of date; open the todo's edit page again.",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk is not None:
+            self.initial["version"] = self.instance.version
+
+
+@dataclass
+class ConflictRow:
+    label: str
+    theirs: str
+    yours: str
+
+    @property
+    def differs(self) -> bool:
+        return self.theirs != self.yours
+
+
+def conflict_rows(form: TodoEditForm, current: Todo) -> list[ConflictRow]:
+    """The edited fields side by side: as saved by the other person, and as submitted.
+    `form` must have been validated."""
+    rows = []
+    for name in TodoForm.Meta.fields:
+        field = form.fields[name]
+        rows.append(
+            ConflictRow(
+                label=str(field.label),
+                theirs=_shown(name, getattr(current, name)),
+                yours=_shown(name, form.cleaned_data.get(name)),
+            )
+        )
+    return rows
+
+
+def _shown(name: str, value: object) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "priority":
+        return str(Priority(str(value)).label)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 class NoteForm(BootstrapFormMixin, forms.ModelForm[Note]):

@@ -29,6 +29,14 @@ class Todo(models.Model):
     updated = models.DateTimeField(auto_now=True)
     # Raised by every write; an edit made on an older version is a conflict, not an overwrite.
     version = models.PositiveIntegerField(default=1)
+    # Who made the latest write, for the conflict page ("changed by Duke at 14:02").
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["owner", "status", "due_date"])]

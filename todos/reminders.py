@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from todo_project.emails import send_email
 from todos.models import Reminder, Status, Todo
+from todos.services import lock_todo
 
 logger = logging.getLogger(__name__)
 
@@ -28,14 +30,18 @@ class ReminderRejected(Exception):
 
 
 def add_reminder(*, todo: Todo, actor: User, remind_on: datetime.date) -> Reminder:
+    """Raises ReminderRejected, or TodoDeleted if the todo is gone."""
     today = timezone.localdate()
     if remind_on < today:
         raise ReminderRejected("A reminder cannot be in the past.")
-    if todo.due_date is not None and remind_on > todo.due_date:
-        raise ReminderRejected(
-            f"A reminder cannot be after the due date ({todo.due_date:%Y-%m-%d})."
-        )
-    reminder, created = Reminder.objects.get_or_create(todo=todo, remind_on=remind_on)
+    with transaction.atomic():
+        # Locked: the due date checked is the one saved, and a delete cannot pass the insert.
+        todo = lock_todo(todo.pk)
+        if todo.due_date is not None and remind_on > todo.due_date:
+            raise ReminderRejected(
+                f"A reminder cannot be after the due date ({todo.due_date:%Y-%m-%d})."
+            )
+        reminder, created = Reminder.objects.get_or_create(todo=todo, remind_on=remind_on)
     if not created:
         raise ReminderRejected(f"There is a reminder on {remind_on:%Y-%m-%d} already.")
     return reminder

@@ -3,6 +3,8 @@
 import datetime
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import User
 from notifications.publishing import publish_on_commit, todo_event
@@ -38,17 +40,58 @@ def create_todo(
 UPDATABLE_FIELDS = ("title", "description", "priority", "due_date", "status")
 
 
-def update_todo(*, todo: Todo, actor: User, **changes: object) -> Todo:
-    """Apply `changes` (any of UPDATABLE_FIELDS). Owner and collaborators may update."""
+class TodoDeleted(Exception):
+    """The todo was deleted while this request was working on it."""
+
+
+class EditConflict(Exception):
+    """Someone saved the todo after the version the edit started from. `current` is the
+    todo as it is now, with `updated_by` loaded."""
+
+    def __init__(self, current: Todo) -> None:
+        super().__init__(f"Todo {current.pk} is at version {current.version}")
+        self.current = current
+
+
+def lock_todo(todo_id: int) -> Todo:
+    """Lock the todo's row until the end of the transaction the caller holds, or raise
+    TodoDeleted. A row added under a todo holds this lock while it inserts, and a delete
+    takes it first: so a delete either waits for the insert and deletes the new row with
+    the rest, or goes first, and the insert is told the todo was deleted (instead of a
+    foreign-key error, or the delete failing on a row it did not see)."""
+    todo = Todo.objects.select_for_update(no_key=True).filter(pk=todo_id).first()
+    if todo is None:
+        raise TodoDeleted(f"Todo {todo_id} was deleted.")
+    return todo
+
+
+def update_todo(*, todo: Todo, actor: User, version: int | None = None, **changes: object) -> Todo:
+    """Apply `changes` (any of UPDATABLE_FIELDS) if the todo is still at `version`, raising
+    the version by one. Owner and collaborators may update.
+
+    Raises EditConflict if someone saved it since `version`, TodoDeleted if it is gone.
+    `version=None` applies the changes to whatever version is current (for writes that do
+    not start from what a person saw)."""
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))}")
     was_done = todo.status == Status.DONE
     for field, value in changes.items():
         setattr(todo, field, value)
-    todo.full_clean(exclude=["owner"])
-    # update_fields: a concurrent edit of another field is not overwritten.
-    todo.save(update_fields=[*changes, "updated"])
+    todo.full_clean(exclude=["owner", "updated_by"])
+    now = timezone.now()
+    rows = Todo.objects.filter(pk=todo.pk)
+    if version is not None:
+        rows = rows.filter(version=version)
+    # One conditional UPDATE: of two edits from the same version exactly one matches,
+    # whatever the timing; the other is a conflict, never a silent overwrite.
+    if not rows.update(**changes, version=F("version") + 1, updated=now, updated_by=actor):
+        current = Todo.objects.select_related("updated_by").filter(pk=todo.pk).first()
+        if current is None:
+            raise TodoDeleted(f"Todo {todo.pk} was deleted.")
+        raise EditConflict(current)
+    todo.version = version + 1 if version is not None else todo.version + 1
+    todo.updated, todo.updated_by = now, actor
     if todo.status == Status.DONE and not was_done:
         event = todo_event(
             "todo_completed", todo=todo, actor=actor, text=f"{actor} completed “{todo.title}”."
@@ -63,13 +106,39 @@ def update_todo(*, todo: Todo, actor: User, **changes: object) -> Todo:
 
 def set_todo_status(*, todo: Todo, actor: User, status: Status) -> Todo:
     """Set the status (never toggle it): pressing Done twice, or two people pressing it at
-    once, leaves the todo DONE. Setting the status it already has changes nothing."""
-    if todo.status == status:
+    once, leaves the todo DONE. Setting the status it already has changes nothing: no new
+    version, no push, so it never turns someone's open edit form into a conflict.
+
+    Raises TodoDeleted if the todo is gone."""
+    now = timezone.now()
+    # Conditional on the status it does not have yet: of two presses, one changes it and
+    # the other finds nothing to do.
+    changed = (
+        Todo.objects.filter(pk=todo.pk)
+        .exclude(status=status)
+        .update(status=status, version=F("version") + 1, updated=now, updated_by=actor)
+    )
+    if not changed:
+        current = Todo.objects.filter(pk=todo.pk).first()
+        if current is None:
+            raise TodoDeleted(f"Todo {todo.pk} was deleted.")
+        todo.status, todo.version = current.status, current.version
         return todo
-    return update_todo(todo=todo, actor=actor, status=status)
+    todo.refresh_from_db(fields=["status", "version", "updated", "updated_by"])
+    if status == Status.DONE:
+        event = todo_event(
+            "todo_completed", todo=todo, actor=actor, text=f"{actor} completed “{todo.title}”."
+        )
+    else:
+        event = todo_event(
+            "todo_updated", todo=todo, actor=actor, text=f"{actor} reopened “{todo.title}”."
+        )
+    publish_on_commit(people_to_tell(todo, actor), event)
+    return todo
 
 
 def delete_todo(*, todo: Todo, actor: User) -> None:
+    """Raises NotAllowed unless `actor` owns the todo, TodoDeleted if it is gone already."""
     if not todo.is_owned_by(actor):
         raise NotAllowed("Only the owner can delete this todo.")
     event = todo_event(
@@ -82,19 +151,30 @@ def delete_todo(*, todo: Todo, actor: User) -> None:
 
 def remove_todo(todo: Todo) -> None:
     """Delete a todo with everything it owns, its stored files included (after commit).
-    No permission check and no push: for delete_todo and for the Django admin."""
+    No permission check and no push: for delete_todo and for the Django admin.
+    Raises TodoDeleted if it is gone already."""
     # Late import: todos.attachments imports this module.
     from todos.attachments import delete_attachment_objects_on_commit
 
     with transaction.atomic():
-        delete_attachment_objects_on_commit(todo)
-        todo.delete()
+        # FOR UPDATE (not only the delete's own row lock): taken before the delete collects
+        # the todo's notes, attachments and reminders, it waits for an insert under way
+        # (which holds the todo's row lock, see lock_todo) and keeps later ones out, so the
+        # collected rows are all there are and the final DELETE never finds one it missed.
+        locked = Todo.objects.select_for_update().filter(pk=todo.pk).first()
+        if locked is None:
+            raise TodoDeleted(f"Todo {todo.pk} was deleted.")
+        delete_attachment_objects_on_commit(locked)
+        locked.delete()
 
 
 def add_note(*, todo: Todo, author: User, text: str) -> Note:
+    """Raises TodoDeleted if the todo is gone (or goes while this waits for its lock)."""
     note = Note(todo=todo, author=author, text=text)
     note.full_clean()
-    note.save()
+    with transaction.atomic():
+        lock_todo(todo.pk)
+        note.save()
     publish_on_commit(
         people_to_tell(todo, author),
         todo_event(

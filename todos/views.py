@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -6,11 +8,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedHttpRequest
 from sharing.selectors import add_sharing_details
-from todos.forms import NoteForm, TodoForm
+from todos.forms import NoteForm, TodoEditForm, TodoForm, conflict_rows
 from todos.models import Status, Todo
 from todos.selectors import dashboard_rows, get_todo_for_user
 from todos.services import (
+    EditConflict,
     NotAllowed,
+    TodoDeleted,
     add_note,
     create_todo,
     delete_todo,
@@ -68,22 +72,50 @@ def _render_show(
 @login_required
 def edit(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
-    return render(request, "todos/edit.html", {"form": TodoForm(instance=todo), "todo": todo})
+    return render(request, "todos/edit.html", {"form": TodoEditForm(instance=todo), "todo": todo})
 
 
 @require_POST
 @login_required
 def update(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
-    form = TodoForm(request.POST, instance=todo)
+    # Validation copies the submitted values onto the form's instance; `todo` keeps the
+    # saved ones for the page.
+    form = TodoEditForm(request.POST, instance=copy.copy(todo))
     if not form.is_valid():
-        # Validation copied the rejected values onto `todo`; the page shows the saved ones.
-        todo.refresh_from_db()
         return render(request, "todos/edit.html", {"form": form, "todo": todo})
-    update_todo(todo=todo, actor=request.user, **form.cleaned_data)
+    changes = {name: form.cleaned_data[name] for name in TodoForm.Meta.fields}
+    try:
+        update_todo(todo=todo, actor=request.user, version=form.cleaned_data["version"], **changes)
+    except TodoDeleted:
+        return todo_deleted_page(request)
+    except EditConflict as conflict:
+        return _render_conflict(request, form, conflict.current)
     note_action(request, "update_todo", todo_id=todo.pk)
     messages.success(request, f"Todo “{todo.title}” was updated.")
     return redirect("todos:show", todo_id=todo.pk)
+
+
+def _render_conflict(
+    request: AuthenticatedHttpRequest, submitted: TodoEditForm, current: Todo
+) -> HttpResponse:
+    """The edit form again, holding everything the person typed, now on the current
+    version (saving it again applies their values), beside what the other person saved."""
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = TodoEditForm(data, instance=copy.copy(current))
+    context = {
+        "form": form,
+        "todo": current,
+        "conflict": {"current": current, "rows": conflict_rows(submitted, current)},
+    }
+    return render(request, "todos/edit.html", context, status=409)
+
+
+def todo_deleted_page(request: HttpRequest) -> HttpResponse:
+    """The answer to a write on a todo deleted while the request was on its way. The page
+    also holds a todo panel saying so, for the panel's script to swap in."""
+    return render(request, "todos/deleted.html", status=404)
 
 
 @require_POST
@@ -92,7 +124,10 @@ def set_status(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     if request.POST.get("status") not in Status.values:
         return HttpResponseBadRequest("The status must be OPEN or DONE.")
-    set_todo_status(todo=todo, actor=request.user, status=Status(request.POST["status"]))
+    try:
+        set_todo_status(todo=todo, actor=request.user, status=Status(request.POST["status"]))
+    except TodoDeleted:
+        return todo_deleted_page(request)
     done = todo.status == Status.DONE
     note_action(request, "complete_todo" if done else "reopen_todo", todo_id=todo.pk)
     messages.success(request, f"Todo “{todo.title}” is {'done' if done else 'open again'}.")
@@ -111,6 +146,10 @@ def delete(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     except NotAllowed as error:
         messages.error(request, str(error))
         return redirect("todos:show", todo_id=todo.pk)
+    except TodoDeleted:
+        # A second press of Delete, or a second tab: what was asked for has happened.
+        messages.info(request, f"Todo “{title}” was deleted already.")
+        return redirect("dashboard")
     note_action(request, "delete_todo", todo_id=todo_id)
     messages.success(request, f"Todo “{title}” was deleted.")
     return redirect("dashboard")
@@ -123,7 +162,10 @@ def note_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_show(request, todo, form)
-    add_note(todo=todo, author=request.user, text=form.cleaned_data["text"])
+    try:
+        add_note(todo=todo, author=request.user, text=form.cleaned_data["text"])
+    except TodoDeleted:
+        return todo_deleted_page(request)
     note_action(request, "add_note", todo_id=todo.pk)
     messages.success(request, "Note added.")
     return redirect("todos:show", todo_id=todo.pk)

@@ -18,7 +18,8 @@ from todos.forms_extras import AttachmentForm
 from todos.models import Attachment
 from todos.panel import panel_answer
 from todos.selectors import get_todo_for_user
-from todos.services import NotAllowed
+from todos.services import NotAllowed, TodoDeleted
+from todos.views import todo_deleted_page
 from tracing.breadcrumbs import note_action
 
 
@@ -36,6 +37,8 @@ def attachment_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpRespo
         except AttachmentRejected as rejected:
             error = str(rejected)
             form.add_error("file", error)
+        except TodoDeleted:
+            return todo_deleted_page(request)
     else:
         error = error_text(form, "file", "The upload was rejected.")
     if error:

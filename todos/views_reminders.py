@@ -11,6 +11,8 @@ from todos.models import Reminder
 from todos.panel import panel_answer
 from todos.reminders import ReminderRejected, add_reminder, delete_reminder
 from todos.selectors import get_todo_for_user
+from todos.services import TodoDeleted
+from todos.views import todo_deleted_page
 from tracing.breadcrumbs import note_action
 
 
@@ -28,6 +30,8 @@ def reminder_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpRespons
         except ReminderRejected as rejected:
             error = str(rejected)
             form.add_error("remind_on", error)
+        except TodoDeleted:
+            return todo_deleted_page(request)
     else:
         error = error_text(form, "remind_on", "The reminder was rejected.")
     if error:

@@ -97,6 +97,7 @@ class Browserless:
             "description": todo.description,
             "priority": todo.priority,
             "due_date": todo.due_date.isoformat(),
+            "version": str(type(todo).objects.get(pk=todo.pk).version),
             **changes,
         }
         return self.post(f"/todo/update/{todo.pk}", fields)

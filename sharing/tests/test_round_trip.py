@@ -101,6 +101,7 @@ def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
             "description": "",
             "priority": "HIGH",
             "due_date": own_todo.due_date.isoformat(),
+            "version": str(own_todo.version),
         },
     )
     own_todo.refresh_from_db()

@@ -20,6 +20,7 @@ def valid(**overrides: str) -> dict[str, str]:
         "description": "Two litres",
         "priority": "DEFAULT",
         "due_date": tomorrow().isoformat(),
+        "version": "1",  # what an edit form of a new todo carries
     }
     data.update(overrides)
     return data

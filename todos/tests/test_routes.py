@@ -27,7 +27,7 @@ POST_ONLY = ["todos:update", "todos:set_status", "todos:delete", "todos:note_add
 
 def post_data(name: str) -> dict[str, str]:
     if name == "todos:update":
-        return {**VALID_TODO, "due_date": tomorrow().isoformat()}
+        return {**VALID_TODO, "due_date": tomorrow().isoformat(), "version": "1"}
     if name == "todos:note_add":
         return {"text": "A note"}
     return {}
@@ -123,7 +123,8 @@ def test_a_stranger_does_not_see_the_todo_on_the_dashboard(client_for, todo, cha
 def test_owner_and_collaborator_update_the_todo(client_for, todo, user, request):
     due = tomorrow().isoformat()
     response = client_for(request.getfixturevalue(user)).post(
-        reverse("todos:update", args=[todo.pk]), {**VALID_TODO, "due_date": due}
+        reverse("todos:update", args=[todo.pk]),
+        {**VALID_TODO, "due_date": due, "version": str(todo.version)},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("todos:show", args=[todo.pk])

@@ -66,6 +66,7 @@ def todo_form(**overrides: str) -> dict[str, str]:
         "description": "",
         "priority": "DEFAULT",
         "due_date": tomorrow().isoformat(),
+        "version": "1",
         **overrides,
     }
 
