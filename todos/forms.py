@@ -45,6 +45,7 @@ class TodoEditForm(TodoForm):
         error_messages={
             "required": "This form is out of date; open the todo's edit page again.",
             "invalid": "This form is out of date; open the todo's edit page again.",
+            "min_value": "This form is out of date; open the todo's edit page again.",
         },
     )
 
