@@ -9,6 +9,7 @@ README). Here a request costs one hop into the pool, sync code runs as under gun
 the event loop stays free for WebSockets.
 """
 
+import asyncio
 import os
 
 from a2wsgi import WSGIMiddleware
@@ -36,6 +37,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from notifications.publishing import stop_publisher  # noqa: E402
 from notifications.relay import start_relay, stop_relay  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
+from tracing.dynamo import stop_writer  # noqa: E402
 
 
 async def http(scope, receive, send):  # type: ignore[no-untyped-def]
@@ -61,6 +63,10 @@ async def lifespan(scope, receive, send):  # type: ignore[no-untyped-def]
         elif message["type"] == "lifespan.shutdown":
             stop_relay()
             stop_publisher()
+            # Every request has finished by now (uvicorn drains them first), so every
+            # breadcrumb is in the buffer. The exit hook cannot be relied on: a process that
+            # dies by its signal (each of several uvicorn workers does) never runs it.
+            await asyncio.to_thread(stop_writer)
             await send({"type": "lifespan.shutdown.complete"})
             return
 

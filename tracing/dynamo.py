@@ -4,7 +4,8 @@ Writes never sit in the request path. A request only puts its item in a bounded 
 buffer; one thread per process drains it with BatchWriteItem (up to 25 items a call),
 retrying unprocessed items, throttling and an unreachable endpoint with exponential backoff.
 A full buffer drops the item (counted, logged, metric BreadcrumbsDropped) rather than block
-or fail a page. The buffer is flushed at interpreter exit.
+or fail a page. The buffer is flushed at shutdown (stop_writer), for at most
+TRACING_SHUTDOWN_FLUSH_SECONDS, and at interpreter exit.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
@@ -151,8 +155,16 @@ class BreadcrumbWriter:
         self._report_drops(force=True)
         return done
 
+    @property
+    def pending(self) -> int:
+        """Breadcrumbs submitted and neither written nor given up yet."""
+        return self._unfinished
+
     def stop(self, timeout: float = 5.0) -> None:
-        """Flush for at most `timeout` seconds, then stop the thread."""
+        """Flush for at most `timeout` seconds, then stop the thread. Stopping a stopped
+        writer returns at once (the exit hook runs after the shutdown's own stop)."""
+        if self._stopping.is_set():
+            return
         flushed = self.flush(timeout)
         if not flushed:
             logger.warning(
@@ -266,6 +278,24 @@ def flush(timeout: float = 10.0) -> bool:
     return _writer.flush(timeout) if _writer is not None else True
 
 
+def stop_writer() -> None:
+    """At shutdown (SIGTERM): write what this process holds, waiting at most
+    TRACING_SHUTDOWN_FLUSH_SECONDS, then stop the writer. Called by the web process's
+    lifespan shutdown and by the worker before it exits; the exit hook is only the last
+    resort, since a process killed by its signal never runs it."""
+    writer = _writer
+    if writer is None:
+        return
+    pending = writer.pending
+    if pending:
+        logger.info(
+            "shutdown: writing %d buffered breadcrumbs",
+            pending,
+            extra={"pending": pending, "timeout_s": settings.TRACING_SHUTDOWN_FLUSH_SECONDS},
+        )
+    writer.stop(settings.TRACING_SHUTDOWN_FLUSH_SECONDS)
+
+
 # --- the table ---
 
 
@@ -309,6 +339,29 @@ def describe_table(table_name: str) -> dict[str, Any]:
 
 # --- the one read ---
 
+# /activity reads on the request path, where a hung DynamoDB must cost the page seconds, not
+# minutes: 0.5 s to connect, 0.8 s to answer (a Query of one page takes milliseconds), one
+# retry (DynamoDB's backoff before it is a few milliseconds), so under 2 s at worst before
+# the page says the activity is unavailable.
+# The writer keeps the general client: it works in the background and may wait longer.
+READ_CLIENT_CONFIG = Config(
+    connect_timeout=0.5,
+    read_timeout=0.8,
+    retries={"total_max_attempts": 2, "mode": "standard"},
+)
+
+
+def read_client() -> Any:
+    """The DynamoDB client for reads on the request path (short timeouts, one retry)."""
+    return _read_client(settings.AWS_REGION, settings.AWS_ENDPOINT_URL)
+
+
+@lru_cache(maxsize=4)
+def _read_client(region: str, endpoint_url: str | None) -> Any:
+    return boto3.session.Session().client(
+        "dynamodb", region_name=region, endpoint_url=endpoint_url, config=READ_CLIENT_CONFIG
+    )
+
 
 @dataclass
 class Page:
@@ -327,7 +380,7 @@ def query_since(pk: str, since_sort_key: str, *, limit: int, after: str | None =
     }
     if after is not None:
         request["ExclusiveStartKey"] = {"pk": {"S": pk}, "sk": {"S": after}}
-    response = aws_client("dynamodb").query(**request)
+    response = read_client().query(**request)
     last = response.get("LastEvaluatedKey")
     return Page(
         items=[deserialize(item) for item in response.get("Items", [])],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.test import Client
 from deploy.local.moto_server import free_port
 from tracing import dynamo
 from tracing.breadcrumbs import breadcrumb_item
+from tracing.tests.tcp import HangingEndpoint
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +118,23 @@ def test_without_dynamodb_the_page_says_so_instead_of_failing(alice_client, moto
     finally:
         settings.AWS_ENDPOINT_URL = moto_server.url
     assert response.status_code == 503
-    assert b"cannot be shown right now" in response.content
+    assert b"activity is unavailable right now" in response.content
+
+
+def test_with_dynamodb_hung_the_page_says_activity_is_unavailable_within_3_s(
+    alice_client, moto_server
+):
+    with HangingEndpoint() as hung:
+        settings.AWS_ENDPOINT_URL = hung.url
+        try:
+            started = time.monotonic()
+            response = alice_client.get("/activity")
+            elapsed = time.monotonic() - started
+        finally:
+            settings.AWS_ENDPOINT_URL = moto_server.url
+    assert response.status_code == 503
+    assert b"activity is unavailable right now" in response.content
+    assert elapsed < 3, f"answered after {elapsed:.1f} s"
 
 
 def test_it_needs_a_signed_in_user(db):

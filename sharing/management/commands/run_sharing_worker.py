@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from sharing.worker import SharingWorker
+from tracing.dynamo import stop_writer
 
 logger = logging.getLogger("sharing.worker")
 
@@ -60,4 +61,5 @@ class Command(BaseCommand):
             worker.run(stop, once=options["once"], max_idle=options["max_idle"])
         finally:
             worker.close()
+            stop_writer()  # breadcrumbs this process holds, bounded by the shutdown budget
         logger.info("sharing worker stopped")
