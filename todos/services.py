@@ -144,15 +144,17 @@ def delete_todo(*, todo: Todo, actor: User) -> None:
     event = todo_event(
         "todo_deleted", todo=todo, actor=actor, text=f"{actor} deleted “{todo.title}”."
     )
+    recipients = people_to_tell(todo, actor)  # before the delete takes the collaborators
     with transaction.atomic():
-        publish_on_commit(people_to_tell(todo, actor), event)
-        remove_todo(todo)
+        if not remove_todo(todo):
+            raise TodoDeleted(f"Todo {todo.pk} was deleted.")
+        publish_on_commit(recipients, event)
 
 
-def remove_todo(todo: Todo) -> None:
-    """Delete a todo with everything it owns, its stored files included (after commit).
-    No permission check and no push: for delete_todo and for the Django admin.
-    Raises TodoDeleted if it is gone already."""
+def remove_todo(todo: Todo) -> bool:
+    """Delete a todo with everything it owns, its stored files included (after commit);
+    False if it was gone already. No permission check and no push: for delete_todo and for
+    the Django admin."""
     # Late import: todos.attachments imports this module.
     from todos.attachments import delete_attachment_objects_on_commit
 
@@ -163,9 +165,10 @@ def remove_todo(todo: Todo) -> None:
         # collected rows are all there are and the final DELETE never finds one it missed.
         locked = Todo.objects.select_for_update().filter(pk=todo.pk).first()
         if locked is None:
-            raise TodoDeleted(f"Todo {todo.pk} was deleted.")
+            return False
         delete_attachment_objects_on_commit(locked)
         locked.delete()
+    return True
 
 
 def add_note(*, todo: Todo, author: User, text: str) -> Note:
