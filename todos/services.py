@@ -89,6 +89,11 @@ def update_todo(*, todo: Todo, actor: User, version: int | None = None, **change
         current = Todo.objects.select_related("updated_by").filter(pk=todo.pk).first()
         if current is None:
             raise TodoDeleted(f"Todo {todo.pk} was deleted.")
+        if all(getattr(current, field) == value for field, value in changes.items()):
+            # The newer version already says what this edit says (a double-clicked Save,
+            # or two people making the same change): nothing to choose between.
+            _copy_saved_fields(current, todo)
+            return todo
         raise EditConflict(current)
     todo.version = version + 1 if version is not None else todo.version + 1
     todo.updated, todo.updated_by = now, actor
@@ -102,6 +107,11 @@ def update_todo(*, todo: Todo, actor: User, version: int | None = None, **change
         )
     publish_on_commit(people_to_tell(todo, actor), event)
     return todo
+
+
+def _copy_saved_fields(source: Todo, target: Todo) -> None:
+    for field in (*UPDATABLE_FIELDS, "version", "updated", "updated_by_id"):
+        setattr(target, field, getattr(source, field))
 
 
 def set_todo_status(*, todo: Todo, actor: User, status: Status) -> Todo:

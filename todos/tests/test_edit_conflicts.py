@@ -111,6 +111,26 @@ def test_saving_again_from_the_conflict_page_applies_your_values(todo, alice, bo
     assert (todo.title, todo.version, todo.updated_by) == ("Bob's", 3, bob)
 
 
+def test_a_double_clicked_save_is_not_a_conflict_with_yourself(todo, alice):
+    client = signed_in(alice)
+    form = {**edit_form(client, todo), "title": "Once"}
+    assert save(client, todo, form).status_code == 302
+    response = save(client, todo, form)  # the same form again, from the old version
+    assert response.status_code == 302
+    todo.refresh_from_db()
+    assert (todo.title, todo.version) == ("Once", 2)
+
+
+def test_two_people_making_the_same_change_is_not_a_conflict(todo, alice, bob):
+    alice_client, bob_client = signed_in(alice), signed_in(bob)
+    alices = {**edit_form(alice_client, todo), "priority": "HIGH"}
+    bobs = {**edit_form(bob_client, todo), "priority": "HIGH"}
+    assert save(alice_client, todo, alices).status_code == 302
+    assert save(bob_client, todo, bobs).status_code == 302
+    todo.refresh_from_db()
+    assert (todo.priority, todo.version, todo.updated_by) == ("HIGH", 2, alice)
+
+
 def test_every_save_raises_the_version_and_records_who_saved(todo, alice, bob):
     client = signed_in(bob)
     assert save(client, todo, {**edit_form(client, todo), "title": "One"}).status_code == 302
