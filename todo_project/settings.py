@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sharing",
     "notifications",
     "tracing",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -109,8 +110,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DATABASE_CONN_HEALTH_CHEC
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.AuthenticationBackend"]
-SESSION_ENGINE = "accounts.sessions"
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 
