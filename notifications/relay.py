@@ -14,12 +14,17 @@ from typing import Any
 from channels.layers import get_channel_layer
 
 from notifications.broker import Relay
-from notifications.publishing import configured_broker, user_group
+from notifications.publishing import EVERY_SOCKET_GROUP, configured_broker, user_group
 from tracing import metrics
 
 logger = logging.getLogger(__name__)
 
 _relay: Relay | None = None
+
+# After the relay reconnects, every socket of the process hears {"type": "resync"} and its
+# page refreshes its live parts (static/js/notifications.js).
+RESYNC_USER = 0  # no user has id 0: the marker, in the delivery queue, of a resync
+RESYNC_EVENT: dict[str, Any] = {"type": "resync"}
 
 
 class ChannelLayerDelivery:
@@ -43,6 +48,10 @@ class ChannelLayerDelivery:
             self._scheduled = True
         self.loop.call_soon_threadsafe(self._start_drain)
 
+    def resync(self) -> None:
+        """Tell every socket of this process that pushes may have been missed."""
+        self(RESYNC_USER, RESYNC_EVENT)
+
     def _start_drain(self) -> None:
         self.loop.create_task(self._drain())
 
@@ -57,8 +66,9 @@ class ChannelLayerDelivery:
                 self._pending.clear()
             for user_id, event in batch:
                 message = {"type": "todo.event", "event": event}
+                group = EVERY_SOCKET_GROUP if user_id == RESYNC_USER else user_group(user_id)
                 try:
-                    await self.layer.group_send(user_group(user_id), message)
+                    await self.layer.group_send(group, message)
                     relayed += 1
                 except Exception:
                     logger.exception("could not hand a push to the channel layer")
@@ -75,7 +85,8 @@ def start_relay() -> Relay | None:
         return _relay
     if _relay is not None:
         _relay.stop()
-    _relay = Relay(broker, ChannelLayerDelivery(asyncio.get_running_loop())).start()
+    delivery = ChannelLayerDelivery(asyncio.get_running_loop())
+    _relay = Relay(broker, delivery, on_resubscribed=delivery.resync).start()
     return _relay
 
 
