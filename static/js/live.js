@@ -30,6 +30,14 @@
 
   // --- The dashboard --------------------------------------------------------------------
   var live = document.getElementById("dashboard-live");
+  // Events about what no row shows: nothing to fetch.
+  var ROW_UNCHANGED_BY = {
+    note_added: true,
+    attachment_added: true,
+    attachment_deleted: true,
+    reminder_added: true,
+    reminder_removed: true,
+  };
   var rendered = new WeakMap(); // row -> the HTML it was rendered from
   var running = false;
   var again = false;
@@ -88,7 +96,11 @@
 
   if (live) {
     rememberRows(live);
-    document.addEventListener("todo:event", refreshDashboard);
+    document.addEventListener("todo:event", function (event) {
+      if (!ROW_UNCHANGED_BY[(event.detail || {}).type]) {
+        refreshDashboard();
+      }
+    });
     document.addEventListener("todo:resync", refreshDashboard);
 
     // Done and Reopen without leaving the page (and its filters); without this script the

@@ -11,6 +11,7 @@
   var MIN_DELAY_MS = 1000;
   var MAX_DELAY_MS = 30000;
   var CLOSE_NOT_LOGGED_IN = 4401;
+  var MAX_TOASTS = 3;
   var delay = MIN_DELAY_MS;
   var wasConnected = false;
   var leaving = false;
@@ -110,6 +111,10 @@
     toast.appendChild(header);
     toast.appendChild(body);
     container.appendChild(toast);
+    // A burst of pushes should not cover the page: the oldest toasts make room.
+    while (container.children.length > MAX_TOASTS) {
+      container.firstElementChild.remove();
+    }
     toast.addEventListener("hidden.bs.toast", function () {
       toast.remove();
     });
