@@ -14,7 +14,14 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
 
 from accounts.models import User
 from notifications.tests.conftest import relaying_servers, session_cookie
@@ -26,8 +33,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE = ViewportSize(width=390, height=844)
+DESKTOP = ViewportSize(width=1280, height=900)
 
 # WCAG 2 contrast of an element's text against the first opaque background behind it.
 CONTRAST_JS = """
@@ -78,7 +85,7 @@ def person(username: str) -> User:
     )
 
 
-def signed_in(browser: Browser, user: User | None, viewport: dict[str, int]) -> BrowserContext:
+def signed_in(browser: Browser, user: User | None, viewport: ViewportSize) -> BrowserContext:
     context = browser.new_context(viewport=viewport)
     context.set_default_timeout(15_000)
     if user is not None:
