@@ -235,12 +235,15 @@ class Relay:
         broker: BrokerSettings,
         deliver: Deliver,
         on_resubscribed: Callable[[], None] | None = None,
+        on_lost: Callable[[], None] | None = None,
     ) -> None:
         self.broker = broker
         self.deliver = deliver
         # Called after every subscription but the first: events sent while the relay was
         # away are lost, and the pages it serves should refresh.
         self.on_resubscribed = on_resubscribed
+        # Called when a subscription ends other than by stop(): pushes pause until it is back.
+        self.on_lost = on_lost
         self.subscribed = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -280,6 +283,8 @@ class Relay:
                     pass
                 if not self._stopping.is_set():
                     logger.warning("push relay lost the broker; reconnecting")
+                    if self.on_lost is not None:
+                        self.on_lost()
             except Exception as error:
                 logger.warning("push relay cannot reach ActiveMQ: %s", error)
             self.subscribed.clear()

@@ -21,10 +21,12 @@ logger = logging.getLogger(__name__)
 
 _relay: Relay | None = None
 
-# After the relay reconnects, every socket of the process hears {"type": "resync"} and its
-# page refreshes its live parts (static/js/notifications.js).
-RESYNC_USER = 0  # no user has id 0: the marker, in the delivery queue, of a resync
+# When the relay loses the broker, every socket of the process hears {"type": "paused"} (its
+# page shows "live updates paused"); once it is back, {"type": "resync"}, and the page
+# refreshes its live parts (static/js/notifications.js).
+EVERY_SOCKET = 0  # no user has id 0: in the delivery queue, a message for every socket
 RESYNC_EVENT: dict[str, Any] = {"type": "resync"}
+PAUSED_EVENT: dict[str, Any] = {"type": "paused"}
 
 
 class ChannelLayerDelivery:
@@ -50,7 +52,11 @@ class ChannelLayerDelivery:
 
     def resync(self) -> None:
         """Tell every socket of this process that pushes may have been missed."""
-        self(RESYNC_USER, RESYNC_EVENT)
+        self(EVERY_SOCKET, RESYNC_EVENT)
+
+    def paused(self) -> None:
+        """Tell every socket of this process that pushes are not arriving for now."""
+        self(EVERY_SOCKET, PAUSED_EVENT)
 
     def _start_drain(self) -> None:
         self.loop.create_task(self._drain())
@@ -66,7 +72,7 @@ class ChannelLayerDelivery:
                 self._pending.clear()
             for user_id, event in batch:
                 message = {"type": "todo.event", "event": event}
-                group = EVERY_SOCKET_GROUP if user_id == RESYNC_USER else user_group(user_id)
+                group = EVERY_SOCKET_GROUP if user_id == EVERY_SOCKET else user_group(user_id)
                 try:
                     await self.layer.group_send(group, message)
                     relayed += 1
@@ -86,7 +92,9 @@ def start_relay() -> Relay | None:
     if _relay is not None:
         _relay.stop()
     delivery = ChannelLayerDelivery(asyncio.get_running_loop())
-    _relay = Relay(broker, delivery, on_resubscribed=delivery.resync).start()
+    _relay = Relay(
+        broker, delivery, on_resubscribed=delivery.resync, on_lost=delivery.paused
+    ).start()
     return _relay
 
 

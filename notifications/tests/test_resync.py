@@ -30,8 +30,9 @@ def test_a_connected_socket_hears_resync_once_the_relay_is_back(own_broker, djan
     try:
         with open_socket(server, session_cookie(bob)) as socket:
             own_broker.stop()
+            assert next_event(socket, timeout_s=15) == {"type": "paused"}
             with pytest.raises(TimeoutError):
-                next_event(socket, timeout_s=1)  # nothing while it is away
+                next_event(socket, timeout_s=1)  # nothing else while it is away
             own_broker.start()
             deadline = time.monotonic() + 20
             event = None

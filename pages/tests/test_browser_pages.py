@@ -325,3 +325,46 @@ def watch_duke_work(browser: Browser, toms_port: int, dukes_port: int, tmp_path:
     expect(viewed).to_have_count(1)
     activity.goto(f"{tom_base}/activity")
     expect(activity.locator('.activity-item[data-action="view_dashboard"]')).to_have_count(0)
+
+
+@pytest.fixture
+def own_broker() -> Iterator[Any]:
+    from deploy.local.activemq import ActiveMQ
+    from deploy.local.moto_server import free_port
+
+    broker = ActiveMQ(stomp_port=free_port(), openwire_port=free_port()).start()
+    yield broker
+    broker.stop()
+
+
+def test_after_a_broker_outage_the_open_page_catches_up_once(
+    browser, own_broker, django_db_blocker
+):
+    from notifications.tests.conftest import start_relaying_server
+
+    server = start_relaying_server(own_broker.url, django_db_blocker)
+    try:
+        tom, duke = person("tom"), person("duke")
+        todo = Todo.objects.create(owner=tom, title="Plan the trip")
+        todo.collaborators.add(duke)
+        page = signed_in(browser, tom, DESKTOP).new_page()
+        page.goto(f"http://localhost:{server.port}/todo/show/{todo.pk}")
+        expect(page.locator("body")).to_have_attribute("data-push", "connected")
+        page.evaluate("window.notReloaded = true")
+        page.fill("#id_text", "typing meanwhile")
+
+        own_broker.stop()
+        expect(page.locator("#live-status")).to_be_visible(timeout=15_000)
+        # Written while push is away: no event reaches the page for it.
+        Note.objects.create(todo=todo, author=duke, text="Missed while away")
+        Todo.objects.filter(pk=todo.pk).update(title="Plan the whole trip")
+        own_broker.start()
+
+        expect(page.locator("#live-status")).to_be_hidden(timeout=20_000)
+        expect(page.locator("#notes")).to_contain_text("Missed while away")
+        expect(page.locator("h1.todo-title")).to_have_text("Plan the whole trip")
+        assert page.evaluate("window.notReloaded") is True
+        assert page.input_value("#id_text") == "typing meanwhile"
+    finally:
+        server.stop()
+        connection.close()

@@ -58,7 +58,12 @@
       if (!event || typeof event !== "object") {
         return;
       }
+      if (event.type === "paused") {
+        setPaused(true); // the server lost the broker; the socket itself is fine
+        return;
+      }
       if (event.type === "resync") {
+        setPaused(false);
         announce("todo:resync", { reason: "relay" });
         return;
       }
