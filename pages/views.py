@@ -11,6 +11,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
@@ -49,22 +51,33 @@ def _dashboard_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         "page": page,
         "rows": [DashboardRow(row, pending.get(row["id"], [])) for row in page.rows],
         "priorities": Priority.choices,
+        "priority_labels": dict(Priority.choices),
         "sorts": SORT_LABELS,
         "filtered": query != type(query)(search=query.search, sort=query.sort),
+        "user_id": request.user.pk,
     }
+
+
+# The list (counts, rows, page links) is the dashboard's hot partial, in Jinja2 (settings).
+LIST_TEMPLATE = "pages/dashboard_list.html"
 
 
 @require_GET
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "pages/dashboard.html", _dashboard_context(request))
+    context = _dashboard_context(request)
+    # The output of an autoescaping template, placed into the page as it is.
+    context["list_html"] = mark_safe(  # noqa: S308
+        render_to_string(LIST_TEMPLATE, context, request, using="jinja2")
+    )
+    return render(request, "pages/dashboard.html", context)
 
 
 @require_GET
 @login_required
 def dashboard_rows(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The live part of the dashboard (counts, rows, page links) for the same parameters."""
-    return render(request, "pages/_dashboard_list.html", _dashboard_context(request))
+    return render(request, LIST_TEMPLATE, _dashboard_context(request), using="jinja2")
 
 
 def _todo_context(request: AuthenticatedHttpRequest, todo: Todo) -> dict[str, Any]:

@@ -249,7 +249,9 @@ def watch_duke_work(browser: Browser, toms_port: int, dukes_port: int, tmp_path:
         owner=tom, title="Plan the trip", due_date=timezone.localdate() + datetime.timedelta(days=3)
     )
     todo.collaborators.add(duke)
-    Todo.objects.create(owner=tom, title="Another one")
+    another = Todo.objects.create(owner=tom, title="Another one")
+    dukes_own = Todo.objects.create(owner=duke, title="Duke's own", due_date=todo.due_date)
+    dukes_own.collaborators.add(tom)
     toms = signed_in(browser, tom, DESKTOP)
     tom_base, duke_base = f"http://localhost:{toms_port}", f"http://localhost:{dukes_port}"
     dashboard, todo_page = toms.new_page(), toms.new_page()
@@ -289,18 +291,30 @@ def watch_duke_work(browser: Browser, toms_port: int, dukes_port: int, tmp_path:
     dukes.get_by_role("button", name="Add reminder").click()
     expect(todo_page.locator("#reminder-list")).to_contain_text("tomorrow")
 
-    # Done
+    # Done: the row changes and moves below the open ones
+    rows = dashboard.locator("#todo-rows tr")
+    expect(rows.first).to_have_id(f"todo-{todo.pk}")
     dukes.get_by_role("button", name="Mark as done").click()
     expect(todo_page.locator("#todo-status")).to_have_text("Done")
     expect(row).to_have_class(re.compile(r"\btodo-done\b"))
     expect(row.locator(".badge-done")).to_be_visible()
+    expect(rows.last).to_have_id(f"todo-{todo.pk}")
+    expect(rows.first).to_have_id(f"todo-{dukes_own.pk}")
 
     # Duke leaves
-    expect(row.locator(".collaborator-count")).to_have_text("1")
+    expect(row.locator(".collaborators")).to_have_text("1 collaborator")
     dukes.get_by_role("button", name="Leave").click()
     expect(todo_page.locator("#collaborators")).to_contain_text("Nobody else yet")
     expect(todo_page.locator("#todo-people")).not_to_contain_text("shared with")
-    expect(row.locator(".collaborator-count")).to_have_text("0")
+    expect(row.locator(".collaborators")).to_have_count(0)
+
+    # Duke deletes his own todo, shared with Tom: its row goes
+    dukes.goto(f"{duke_base}/todo/show/{dukes_own.pk}")
+    dukes.once("dialog", lambda dialog: dialog.accept())
+    dukes.get_by_role("button", name="Delete").click()
+    expect(dashboard.locator(f"#todo-{dukes_own.pk}")).to_have_count(0)
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_id(f"todo-{another.pk}")
 
     # Nothing was reloaded, and what Tom was typing is still there.
     for page in (dashboard, todo_page):

@@ -28,6 +28,32 @@
     }
   }
 
+  // A character counter under long text fields (title, description, note), shown once the
+  // field is used: "12 / 200".
+  function counterFor(field) {
+    var limit = parseInt(field.getAttribute("maxlength"), 10);
+    if (!(limit >= 100) || !field.closest("main form")) {
+      return;
+    }
+    var counter = field.nextElementSibling;
+    if (!counter || !counter.classList.contains("char-counter")) {
+      counter = document.createElement("div");
+      counter.className = "form-text char-counter";
+      counter.setAttribute("aria-live", "polite");
+      field.after(counter);
+    }
+    counter.textContent = field.value.length + " / " + limit;
+  }
+
+  ["focusin", "input"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var field = event.target;
+      if (field.matches && field.matches("textarea[maxlength], input[type=text][maxlength]")) {
+        counterFor(field);
+      }
+    });
+  });
+
   window.todoApp = window.todoApp || {};
   window.todoApp.localTimes = localTimes;
   localTimes(document);

@@ -43,7 +43,7 @@
   var again = false;
 
   function rememberRows(root) {
-    var rows = root.querySelectorAll("tr[data-todo-id]");
+    var rows = root.querySelectorAll("#todo-rows > tr");
     for (var i = 0; i < rows.length; i++) {
       rendered.set(rows[i], rows[i].outerHTML);
     }
@@ -58,22 +58,29 @@
       return;
     }
     next = document.importNode(next, true);
+    var menuRow = rowMenu && rowMenu.closest("#todo-rows > tr");
     var kept = {};
-    var oldRows = current.querySelectorAll("tr[data-todo-id]");
+    var oldRows = current.querySelectorAll("#todo-rows > tr");
     for (var i = 0; i < oldRows.length; i++) {
-      kept[oldRows[i].dataset.todoId] = oldRows[i];
+      kept[oldRows[i].id] = oldRows[i];
     }
-    var newRows = next.querySelectorAll("tr[data-todo-id]");
+    var newRows = next.querySelectorAll("#todo-rows > tr");
     for (var j = 0; j < newRows.length; j++) {
       var row = newRows[j];
       var html = row.outerHTML;
-      var old = kept[row.dataset.todoId];
+      var old = kept[row.id];
       if (old && rendered.get(old) === html) {
         row.replaceWith(old);
       } else {
+        if (old && old === menuRow) {
+          parkRowMenu(); // its row is replaced: the open menu would go with it
+        }
         rendered.set(row, html);
         row.classList.add("row-changed");
       }
+    }
+    if (menuRow && !next.contains(menuRow)) {
+      parkRowMenu();
     }
     current.replaceWith(next);
     localTimes(next);
@@ -94,7 +101,45 @@
     });
   }
 
+  // The one menu of row actions, filled from the Actions button that opens it and put
+  // beside that button before Bootstrap's dropdown shows it.
+  var rowMenu = document.getElementById("row-menu");
+  var rowMenuHome = document.getElementById("row-menu-home");
+
+  function prepareRowMenu(event) {
+    var toggle = event.target.closest && event.target.closest(".row-actions");
+    if (!toggle || !rowMenu) {
+      return;
+    }
+    var open = toggle.dataset.status === "DONE";
+    var status = rowMenu.querySelector(".status-button");
+    status.setAttribute("formaction", toggle.dataset.statusUrl);
+    status.value = toggle.dataset.status;
+    status.textContent = open ? "Mark as done" : "Reopen";
+    rowMenu.querySelector(".edit-link").href = toggle.dataset.editUrl;
+    var share = rowMenu.querySelector(".share-item");
+    share.hidden = !toggle.dataset.shareUrl;
+    share.querySelector(".share-button").dataset.shareUrl = toggle.dataset.shareUrl || "";
+    if (toggle.nextElementSibling !== rowMenu) {
+      toggle.after(rowMenu);
+    }
+  }
+
+  function parkRowMenu() {
+    if (rowMenu && rowMenuHome && rowMenu.parentElement !== rowMenuHome) {
+      rowMenu.classList.remove("show");
+      rowMenuHome.appendChild(rowMenu);
+    }
+  }
+
   if (live) {
+    // On window, capturing: Bootstrap's own handlers capture on the document, after this.
+    window.addEventListener("click", prepareRowMenu, true);
+    window.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " " || event.key === "ArrowDown" || event.key === "ArrowUp") {
+        prepareRowMenu(event);
+      }
+    }, true);
     rememberRows(live);
     document.addEventListener("todo:event", function (event) {
       if (!ROW_UNCHANGED_BY[(event.detail || {}).type]) {
@@ -205,12 +250,20 @@
     var timer = null;
     var asked = "";
 
-    dialog.addEventListener("show.bs.modal", function (event) {
-      var button = event.relatedTarget;
-      if (button && button.dataset.shareUrl) {
-        form.action = button.dataset.shareUrl;
-        dialog.querySelector(".share-todo-title").textContent = button.dataset.todoTitle || "";
+    // A Share… button (one per own todo) points the one dialog at its todo.
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest(".share-button");
+      if (!button || !button.dataset.shareUrl) {
+        return;
       }
+      var row = button.closest("tr");
+      var title = button.dataset.todoTitle || (row && row.querySelector(".todo-title").textContent);
+      if (button.closest(".dropdown-menu")) {
+        window.bootstrap.Dropdown.getOrCreateInstance(row.querySelector(".row-actions")).hide();
+      }
+      form.action = button.dataset.shareUrl;
+      dialog.querySelector(".share-todo-title").textContent = title || "";
+      window.bootstrap.Modal.getOrCreateInstance(dialog).show(button);
     });
     dialog.addEventListener("shown.bs.modal", function () {
       input.focus();
