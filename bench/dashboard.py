@@ -168,6 +168,8 @@ def prepare_app() -> dict[str, object]:
         for index in range(5)
     )
 
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as autovacuum would soon after such a load
     keys = {}
     for name, user in (("big", big), ("small", small)):
         client = Client(headers={"x-forwarded-proto": "https"})

@@ -121,7 +121,7 @@ def watch_a_share_get_confirmed(browser, live_url, toms_server, dukes_server, em
     row.get_by_role("button", name="Actions").click()
     row.get_by_role("button", name="Share…").click()
     dialog = toms_page.locator("#share-dialog")
-    expect(dialog).to_be_visible()
+    expect(dialog.locator('input[name="collaborator"]')).to_be_focused()
     dialog.locator('input[name="collaborator"]').fill("duke")
     dialog.get_by_role("button", name="Invite").click()
     expect(toms_page.locator("main")).to_contain_text("Invitation to Duke is on its way")
