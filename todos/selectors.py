@@ -5,7 +5,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
@@ -172,8 +184,16 @@ def todo_list_page(
     num_pages = max(1, -(-total // page_size))
     number = min(max(page, 1), num_pages)
     offset = (number - 1) * page_size
+    # Counted for the page's rows only: a correlated subquery, which PostgreSQL evaluates
+    # after the sort and LIMIT, where a join and GROUP BY would count for every todo first.
+    collaborator_count = Subquery(
+        Todo.collaborators.through.objects.filter(todo_id=OuterRef("pk"))
+        .order_by()
+        .values(count=Func(F("user_id"), function="COUNT"))
+    )
     rows = list(
         todos.filter(chosen)
+        .annotate(collaborator_count=collaborator_count)
         .values(
             "id",
             "title",
@@ -186,8 +206,8 @@ def todo_list_page(
             "owner__display_name",
             "updated",
             "version",
+            "collaborator_count",
         )
-        .annotate(collaborator_count=Count("collaborators"))
         .order_by(*_ordering(query.sort))[offset : offset + page_size]
         if total
         else []
