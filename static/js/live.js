@@ -8,7 +8,8 @@
   var FRAGMENT_HEADERS = { Accept: "text/html", "X-Live-Refresh": "1" };
 
   function fetchFragment(url) {
-    return fetch(url, { credentials: "same-origin", headers: FRAGMENT_HEADERS }).then(
+    // A redirect (to the login page, once the session has ended) is not a fragment.
+    return fetch(url, { credentials: "same-origin", headers: FRAGMENT_HEADERS, redirect: "manual" }).then(
       function (response) {
         if (!response.ok) {
           var error = new Error("HTTP " + response.status);
