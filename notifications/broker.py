@@ -230,9 +230,20 @@ class Relay:
     """One subscription to every user's topic, handing each event to `deliver(user_id,
     event)` (on the relay's own thread). Reconnects with backoff for as long as it runs."""
 
-    def __init__(self, broker: BrokerSettings, deliver: Deliver) -> None:
+    def __init__(
+        self,
+        broker: BrokerSettings,
+        deliver: Deliver,
+        on_resubscribed: Callable[[], None] | None = None,
+        on_lost: Callable[[], None] | None = None,
+    ) -> None:
         self.broker = broker
         self.deliver = deliver
+        # Called after every subscription but the first: events sent while the relay was
+        # away are lost, and the pages it serves should refresh.
+        self.on_resubscribed = on_resubscribed
+        # Called when a subscription ends other than by stop(): pushes pause until it is back.
+        self.on_lost = on_lost
         self.subscribed = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -251,6 +262,7 @@ class Relay:
 
     def _run(self) -> None:
         backoff = RELAY_BACKOFF_INITIAL_S
+        was_subscribed = False
         while not self._stopping.is_set():
             state = ConnectionState(on_message=self._on_message)
             try:
@@ -263,11 +275,16 @@ class Relay:
                     raise stomp.exception.ConnectFailedException("SUBSCRIBE not confirmed")
                 self.subscribed.set()
                 logger.info("push relay subscribed to %s", ALL_TOPICS)
+                if was_subscribed and self.on_resubscribed is not None:
+                    self.on_resubscribed()
+                was_subscribed = True
                 backoff = RELAY_BACKOFF_INITIAL_S
                 while not state.closed.wait(1) and not self._stopping.is_set():
                     pass
                 if not self._stopping.is_set():
                     logger.warning("push relay lost the broker; reconnecting")
+                    if self.on_lost is not None:
+                        self.on_lost()
             except Exception as error:
                 logger.warning("push relay cannot reach ActiveMQ: %s", error)
             self.subscribed.clear()

@@ -30,6 +30,10 @@ class Event(TypedDict):
     text: str  # the human-readable sentence the toast shows
 
 
+# Every socket of a process is also in this group, for messages to all of them (a resync).
+EVERY_SOCKET_GROUP = "every-socket"
+
+
 def user_group(user_id: int) -> str:
     return f"user-{user_id}"
 

@@ -14,12 +14,19 @@ from typing import Any
 from channels.layers import get_channel_layer
 
 from notifications.broker import Relay
-from notifications.publishing import configured_broker, user_group
+from notifications.publishing import EVERY_SOCKET_GROUP, configured_broker, user_group
 from tracing import metrics
 
 logger = logging.getLogger(__name__)
 
 _relay: Relay | None = None
+
+# When the relay loses the broker, every socket of the process hears {"type": "paused"} (its
+# page shows "live updates paused"); once it is back, {"type": "resync"}, and the page
+# refreshes its live parts (static/js/notifications.js).
+EVERY_SOCKET = 0  # no user has id 0: in the delivery queue, a message for every socket
+RESYNC_EVENT: dict[str, Any] = {"type": "resync"}
+PAUSED_EVENT: dict[str, Any] = {"type": "paused"}
 
 
 class ChannelLayerDelivery:
@@ -43,6 +50,14 @@ class ChannelLayerDelivery:
             self._scheduled = True
         self.loop.call_soon_threadsafe(self._start_drain)
 
+    def resync(self) -> None:
+        """Tell every socket of this process that pushes may have been missed."""
+        self(EVERY_SOCKET, RESYNC_EVENT)
+
+    def paused(self) -> None:
+        """Tell every socket of this process that pushes are not arriving for now."""
+        self(EVERY_SOCKET, PAUSED_EVENT)
+
     def _start_drain(self) -> None:
         self.loop.create_task(self._drain())
 
@@ -57,8 +72,9 @@ class ChannelLayerDelivery:
                 self._pending.clear()
             for user_id, event in batch:
                 message = {"type": "todo.event", "event": event}
+                group = EVERY_SOCKET_GROUP if user_id == EVERY_SOCKET else user_group(user_id)
                 try:
-                    await self.layer.group_send(user_group(user_id), message)
+                    await self.layer.group_send(group, message)
                     relayed += 1
                 except Exception:
                     logger.exception("could not hand a push to the channel layer")
@@ -75,7 +91,10 @@ def start_relay() -> Relay | None:
         return _relay
     if _relay is not None:
         _relay.stop()
-    _relay = Relay(broker, ChannelLayerDelivery(asyncio.get_running_loop())).start()
+    delivery = ChannelLayerDelivery(asyncio.get_running_loop())
+    _relay = Relay(
+        broker, delivery, on_resubscribed=delivery.resync, on_lost=delivery.paused
+    ).start()
     return _relay
 
 

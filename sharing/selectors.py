@@ -1,57 +1,90 @@
 """Reads for the sharing parts of pages, scoped to what the given user may see."""
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 from accounts.models import User
 from sharing.models import CollaborationRequest
 from todos.models import Todo
+
+SUGGESTIONS_MIN_LENGTH = 2
+SUGGESTIONS_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    todo_id: int
+    user_id: int
+    name: str
+    emailed: bool
 
 
 def _name(display_name: str, username: str) -> str:
     return display_name or username  # as User.__str__
 
 
-# Everyone but the viewer, once per pending invitation to one of the viewer's todos (or once
-# with NULL): the pending names and the share menus' suggestions in one query. Written out
-# for the same reason as todos.selectors.DASHBOARD_SQL.
-PEOPLE_AND_INVITATIONS_SQL = """
-    SELECT u.id, u.display_name, u.username, u.is_active, invited.todo_id
-      FROM accounts_user u
-      LEFT JOIN (SELECT r.todo_id, r.collaborator_id
-                   FROM sharing_collaborationrequest r
-                   JOIN todos_todo t ON t.id = r.todo_id
-                  WHERE t.owner_id = %s) invited ON invited.collaborator_id = u.id
-     WHERE u.id <> %s
-     ORDER BY u.id, invited.todo_id
-"""
-
-
-def add_sharing_details(user: User, rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """For the dashboard rows (`todos.selectors.dashboard_rows`): set `pending` on each row,
-    the invitations not yet confirmed as (user id, name), on the user's own todos only.
-    Returns whom the user may invite, as (username, name) sorted by name: every other
-    active user, once per page rather than once per todo, so that the page grows with
-    todos plus users, not todos times users. One query if the user owns any row, else none."""
-    own_ids = {row["id"] for row in rows if row["owner_id"] == user.pk}
-    pending: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    people: dict[str, str] = {}
-    if own_ids:
-        with connection.cursor() as cursor:
-            cursor.execute(PEOPLE_AND_INVITATIONS_SQL, [user.pk, user.pk])
-            found = cursor.fetchall()
-        for pk, display_name, username, is_active, invited_to in found:
-            name = _name(display_name, username)
-            if is_active:
-                people[username] = name
-            if invited_to is not None:
-                pending[invited_to].append((pk, name))
+def pending_invitations(owner: User, todo_ids: Iterable[int]) -> dict[int, list[PendingInvitation]]:
+    """Invitations not yet confirmed on those of `todo_ids` that `owner` owns, by todo id
+    (one query; none when there are no ids)."""
+    ids = list(todo_ids)
+    found: dict[int, list[PendingInvitation]] = defaultdict(list)
+    if not ids:
+        return found
+    rows = (
+        CollaborationRequest.objects.filter(todo_id__in=ids, todo__owner_id=owner.pk)
+        .order_by("collaborator__display_name", "collaborator__username")
+        .values(
+            "todo_id",
+            "collaborator_id",
+            "collaborator__display_name",
+            "collaborator__username",
+            "emailed_at",
+        )
+    )
     for row in rows:
-        row["pending"] = pending.get(row["id"], [])
-    return sorted(people.items(), key=lambda person: (person[1].casefold(), person[0]))
+        found[row["todo_id"]].append(
+            PendingInvitation(
+                todo_id=row["todo_id"],
+                user_id=row["collaborator_id"],
+                name=_name(row["collaborator__display_name"], row["collaborator__username"]),
+                emailed=row["emailed_at"] is not None,
+            )
+        )
+    return found
+
+
+def suggest_people(user: User, text: str) -> list[dict[str, str]]:
+    """Whom `user` might invite, for the share dialog: active users other than `user` whose
+    username or name contains `text` (or whose email address is `text`), people the user
+    has worked with first, at most SUGGESTIONS_LIMIT; nothing for fewer than
+    SUGGESTIONS_MIN_LENGTH characters. Email addresses are matched, never shown."""
+    text = text.strip()
+    if len(text) < SUGGESTIONS_MIN_LENGTH:
+        return []
+    through = Todo.collaborators.through.objects
+    worked_with = Exists(through.filter(todo__owner_id=user.pk, user_id=OuterRef("pk"))) | Exists(
+        through.filter(user_id=user.pk, todo__owner_id=OuterRef("pk"))
+    )
+    invited = Exists(
+        CollaborationRequest.objects.filter(todo__owner_id=user.pk, collaborator_id=OuterRef("pk"))
+    )
+    people = (
+        User.objects.filter(is_active=True)
+        .exclude(pk=user.pk)
+        .filter(
+            Q(username__icontains=text) | Q(display_name__icontains=text) | Q(email__iexact=text)
+        )
+        .annotate(known=ExpressionWrapper(worked_with | invited, output_field=BooleanField()))
+        .order_by("-known", "display_name", "username")
+        .values("username", "display_name")[:SUGGESTIONS_LIMIT]
+    )
+    return [
+        {"username": person["username"], "name": _name(person["display_name"], person["username"])}
+        for person in people
+    ]
 
 
 def find_person(name: str) -> User | None:
@@ -66,8 +99,10 @@ def find_person(name: str) -> User | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def todo_collaboration(todo: Todo) -> tuple[list[User], list[CollaborationRequest]]:
-    """Collaborators and pending invitations of one todo, for its page."""
-    collaborators = list(todo.collaborators.order_by("username"))
-    pending = list(todo.collaboration_requests.select_related("collaborator"))
-    return collaborators, pending
+def todo_pending_invitations(todo: Todo) -> list[CollaborationRequest]:
+    """Pending invitations of one todo, for its page."""
+    return list(
+        todo.collaboration_requests.select_related("collaborator").order_by(
+            "collaborator__display_name", "collaborator__username"
+        )
+    )

@@ -14,6 +14,7 @@ from notifications.publishing import publish_on_commit, todo_event
 from sharing.models import CollaborationRequest
 from sharing.queue import QueueUnavailable, publish_requests
 from todos.models import Todo
+from todos.services import people_to_tell
 from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
@@ -134,15 +135,12 @@ def _accept(request: CollaborationRequest) -> Todo:
     todo, collaborator = request.todo, request.collaborator
     todo.collaborators.add(collaborator)
     publish_on_commit(
-        [todo.owner_id],
+        people_to_tell(todo, collaborator),
         todo_event(
             "collaboration_confirmed",
             todo=todo,
             actor=collaborator,
-            text=(
-                f"Collaboration confirmed. User {collaborator} has accepted your "
-                f"collaboration request for todo #{todo.pk}."
-            ),
+            text=f"{collaborator} now collaborates on “{todo.title}”.",
         ),
     )
     count("CollaborationsConfirmed")
@@ -178,12 +176,12 @@ def leave_todo(*, user: User, todo: Todo) -> None:
     with transaction.atomic():
         todo.collaborators.remove(user)
         publish_on_commit(
-            [todo.owner_id],
+            people_to_tell(todo, user),
             todo_event(
                 "collaborator_left",
                 todo=todo,
                 actor=user,
-                text=f"User {user} has left todo #{todo.pk}.",
+                text=f"{user} has left “{todo.title}”.",
             ),
         )
 
@@ -203,7 +201,16 @@ def remove_collaborator(*, owner: User, todo: Todo, collaborator_id: int) -> Use
                 "collaborator_removed",
                 todo=todo,
                 actor=owner,
-                text=f"{owner} has removed you from todo #{todo.pk}.",
+                text=f"{owner} has removed you from “{todo.title}”.",
+            ),
+        )
+        publish_on_commit(
+            people_to_tell(todo, owner),
+            todo_event(
+                "collaborator_removed",
+                todo=todo,
+                actor=owner,
+                text=f"{owner} has removed {collaborator} from “{todo.title}”.",
             ),
         )
     return collaborator

@@ -1,12 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pages import urls as pages_urls
+from pages import views as pages_views
+from todos import urls as todos_urls
 from todos import views as todo_views
 
 urlpatterns = [
     path("", todo_views.landing, name="landing"),
-    path("dashboard", todo_views.dashboard, name="dashboard"),
-    path("todo/", include("todos.urls")),
+    path("dashboard", pages_views.dashboard, name="dashboard"),
+    path(
+        "todo/",
+        include(([*todos_urls.urlpatterns, *pages_urls.todo_urlpatterns], todos_urls.app_name)),
+    ),
+    path("", include("pages.urls")),
     path("", include("accounts.urls")),
     path("", include("sharing.urls")),
     path("", include("notifications.urls")),

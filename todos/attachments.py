@@ -144,10 +144,20 @@ def delete_attachment(*, attachment: Attachment, actor: User) -> None:
     """The todo's owner or the uploader may delete; the object goes once the row has."""
     if not (attachment.todo.is_owned_by(actor) or attachment.uploaded_by_id == actor.pk):
         raise NotAllowed("Only the todo's owner or the uploader can delete this file.")
+    todo = attachment.todo
     with transaction.atomic():
-        key = attachment.key
+        key, name = attachment.key, attachment.original_name
         attachment.delete()
         transaction.on_commit(lambda: _delete_objects([key]))
+        publish_on_commit(
+            _people_of(todo) - {actor.pk},
+            todo_event(
+                "attachment_deleted",
+                todo=todo,
+                actor=actor,
+                text=f"{actor} deleted “{name}” from “{todo.title}”.",
+            ),
+        )
 
 
 def delete_attachment_objects_on_commit(todo: Todo) -> None:

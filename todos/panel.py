@@ -1,5 +1,5 @@
-"""The attachments and reminders panel of a todo's page: one context for the page itself,
-its template tag, and the fragments the panel's script swaps in after a POST."""
+"""The attachments and reminders panel of a todo's page: one context for the page itself
+(pages.views), its live fragments, and the panel the panel's script swaps in after a POST."""
 
 from typing import Any
 

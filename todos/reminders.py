@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from notifications.publishing import publish_on_commit, todo_event
 from todo_project.emails import send_email
 from todos.models import Reminder, Status, Todo
-from todos.services import lock_todo
+from todos.services import lock_todo, people_to_tell
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +45,36 @@ def add_reminder(*, todo: Todo, actor: User, remind_on: datetime.date) -> Remind
         reminder, created = Reminder.objects.get_or_create(todo=todo, remind_on=remind_on)
     if not created:
         raise ReminderRejected(f"There is a reminder on {remind_on:%Y-%m-%d} already.")
+    publish_on_commit(
+        people_to_tell(todo, actor),
+        todo_event(
+            "reminder_added",
+            todo=todo,
+            actor=actor,
+            text=f"{actor} set a reminder on “{todo.title}” for {_day(remind_on)}.",
+        ),
+    )
     return reminder
 
 
+def _day(day: datetime.date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def delete_reminder(*, reminder: Reminder, actor: User) -> None:
+    todo = reminder.todo
     reminder.delete()
+    publish_on_commit(
+        people_to_tell(todo, actor),
+        todo_event(
+            "reminder_removed",
+            todo=todo,
+            actor=actor,
+            text=(
+                f"{actor} removed the reminder on “{todo.title}” for {_day(reminder.remind_on)}."
+            ),
+        ),
+    )
 
 
 @dataclass

@@ -1,19 +1,38 @@
 """Reads of todos, always scoped to what the given user may see."""
 
+import datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Lower
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
-from todos.models import Todo
+from todos.models import Attachment, Note, Priority, Reminder, Status, Todo
 
 
 def visible_todos(user: User) -> QuerySet[Todo]:
     """Todos the user owns or collaborates on."""
+    # The ids as a UNION of two index lookups: `owner = me OR id IN (shared)` makes
+    # PostgreSQL scan every todo of every user.
+    own_ids = Todo.objects.filter(owner_id=user.pk).values("pk")
     shared_ids = Todo.collaborators.through.objects.filter(user_id=user.pk).values("todo_id")
-    return Todo.objects.filter(Q(owner_id=user.pk) | Q(pk__in=shared_ids))
+    return Todo.objects.filter(pk__in=own_ids.union(shared_ids, all=True))
 
 
 def get_todo_for_user(user: User, todo_id: int) -> Todo:
@@ -25,57 +44,180 @@ def get_todo_for_user(user: User, todo_id: int) -> Todo:
     return todo
 
 
-# The dashboard is the busiest page, and this is its one query, written out: the same rows
-# through the ORM cost about three times as much CPU (building and compiling the queryset,
-# then converting every value), most of the page's own cost (bench/dashboard.py). One row per
-# (todo, collaborator) pair; a todo without collaborators comes once, with NULL.
-DASHBOARD_SQL = """
-    SELECT t.id, t.title, t.due_date, t.priority, t.status, t.owner_id,
-           o.username, o.display_name, c.user_id
-      FROM todos_todo t
-      JOIN accounts_user o ON o.id = t.owner_id
-      LEFT JOIN todos_todo_collaborators c ON c.todo_id = t.id
-     WHERE t.owner_id = %s
-        OR t.id IN (SELECT todo_id FROM todos_todo_collaborators WHERE user_id = %s)
-     ORDER BY t.status DESC, t.due_date, t.id
-"""
+def todo_titles(user: User, todo_ids: set[int]) -> dict[int, str]:
+    """Titles of those of `todo_ids` the user may still see (one query, none if empty)."""
+    if not todo_ids:
+        return {}
+    return dict(visible_todos(user).filter(pk__in=todo_ids).values_list("pk", "title"))
 
 
-def dashboard_rows(user: User) -> list[dict[str, Any]]:
-    """Own and shared todos, open before done ("OPEN" sorts after "DONE"), soonest due
-    first, as plain dicts: id, title, due_date, priority, status, owner_id,
-    owner__username, owner__display_name and collaborator_count. One query whatever the
-    number of rows; plain dicts because the dashboard shows hundreds of rows and model
-    instances cost more than the query."""
-    rows: list[dict[str, Any]] = []
-    with connection.cursor() as cursor:
-        cursor.execute(DASHBOARD_SQL, [user.pk, user.pk])
-        pairs = cursor.fetchall()
-    for (
-        pk,
-        title,
-        due_date,
-        priority,
-        status,
-        owner_id,
-        username,
-        display_name,
-        collaborator,
-    ) in pairs:
-        if not rows or rows[-1]["id"] != pk:  # the pairs of one todo come together (ORDER BY id)
-            rows.append(
-                {
-                    "id": pk,
-                    "title": title,
-                    "due_date": due_date,
-                    "priority": priority,
-                    "status": status,
-                    "owner_id": owner_id,
-                    "owner__username": username,
-                    "owner__display_name": display_name,
-                    "collaborator_count": 0,
-                }
-            )
-        if collaborator is not None:
-            rows[-1]["collaborator_count"] += 1
-    return rows
+def todo_notes(todo: Todo) -> list[Note]:
+    return list(todo.notes.select_related("author"))
+
+
+def todo_attachments(todo: Todo) -> list[Attachment]:
+    return list(todo.attachments.select_related("uploaded_by"))
+
+
+def todo_reminders(todo: Todo) -> list[Reminder]:
+    return list(todo.reminders.all())
+
+
+def todo_collaborators(todo: Todo) -> list[User]:
+    return list(todo.collaborators.order_by("display_name", "username"))
+
+
+# --- The dashboard's list -------------------------------------------------------------------
+
+STATUS_FILTERS = {"open": Status.OPEN, "done": Status.DONE}
+WHOSE_FILTERS = ("mine", "shared")
+DUE_FILTERS = ("today", "overdue")
+SORTS = ("due", "priority", "title", "changed")
+SEARCH_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class TodoListQuery:
+    """What the dashboard lists. Every field holds a known value or the default ("")."""
+
+    search: str = ""
+    status: str = ""  # "", "open", "done"
+    priority: str = ""  # "", or a Priority value
+    whose: str = ""  # "", "mine", "shared"
+    due: str = ""  # "", "today", "overdue"
+    sort: str = "due"
+
+
+@dataclass
+class TodoListPage:
+    rows: Sequence[Mapping[str, Any]]
+    counts: dict[str, int]  # per filter, within the search (see _count_filters)
+    total: int  # rows matching the whole query
+    number: int  # 1-based, clamped to the pages there are
+    num_pages: int
+    page_size: int
+    today: datetime.date = field(default_factory=timezone.localdate)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.rows)
+
+
+_PRIORITY_RANK = Case(
+    When(priority=Priority.HIGH, then=Value(0)),
+    When(priority=Priority.DEFAULT, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def _filters(user: User, today: datetime.date) -> dict[str, Q]:
+    """Each dashboard filter as a condition on visible todos, keyed as in `counts`."""
+    is_open = Q(status=Status.OPEN)
+    return {
+        "open": is_open,
+        "done": Q(status=Status.DONE),
+        Priority.HIGH: Q(priority=Priority.HIGH),
+        Priority.DEFAULT: Q(priority=Priority.DEFAULT),
+        Priority.LOW: Q(priority=Priority.LOW),
+        "mine": Q(owner_id=user.pk),
+        "shared": ~Q(owner_id=user.pk),
+        # Due today and overdue concern open todos only: a done todo is not due any more.
+        "today": is_open & Q(due_date=today),
+        "overdue": is_open & Q(due_date__lt=today),
+    }
+
+
+def _ordering(sort: str) -> list[Any]:
+    due_nulls_last = F("due_date").asc(nulls_last=True)
+    if sort == "changed":
+        return ["-updated", "-id"]
+    # Open before done ("OPEN" > "DONE"), then the chosen order.
+    if sort == "priority":
+        return ["-status", _PRIORITY_RANK, due_nulls_last, "id"]
+    if sort == "title":
+        return ["-status", Lower("title"), "id"]
+    return ["-status", due_nulls_last, _PRIORITY_RANK, "id"]
+
+
+def todo_list_page(
+    user: User, query: TodoListQuery, *, page: int, page_size: int = 50
+) -> TodoListPage:
+    """One page of the todos the user may see, as plain dicts (id, title, description,
+    due_date, priority, status, owner_id, owner__username, owner__display_name, updated,
+    version, collaborator_count). Two queries whatever the number of todos: the counts
+    (per filter, and of the whole query for paging) and the page's rows. A page past the
+    end is the last page."""
+    today = timezone.localdate()
+    filters = _filters(user, today)
+    todos = visible_todos(user)
+    if query.search:
+        todos = todos.filter(
+            Q(title__icontains=query.search) | Q(description__icontains=query.search)
+        )
+    chosen = Q()
+    if query.status:
+        chosen &= filters[query.status]
+    if query.priority:
+        chosen &= filters[query.priority]
+    if query.whose:
+        chosen &= filters[query.whose]
+    if query.due:
+        chosen &= filters[query.due]
+    aggregates: dict[str, Any] = {
+        key: Count("pk", filter=condition) for key, condition in filters.items()
+    }
+    counts = todos.aggregate(all=Count("pk"), matching=Count("pk", filter=chosen), **aggregates)
+    total = counts.pop("matching")
+    num_pages = max(1, -(-total // page_size))
+    number = min(max(page, 1), num_pages)
+    offset = (number - 1) * page_size
+    # Counted for the page's rows only: a correlated subquery, which PostgreSQL evaluates
+    # after the sort and LIMIT, where a join and GROUP BY would count for every todo first.
+    collaborator_count = Subquery(
+        Todo.collaborators.through.objects.filter(todo_id=OuterRef("pk"))
+        .order_by()
+        .values(count=Func(F("user_id"), function="COUNT"))
+    )
+    rows = list(
+        todos.filter(chosen)
+        .annotate(collaborator_count=collaborator_count)
+        .values(
+            "id",
+            "title",
+            "description",
+            "due_date",
+            "priority",
+            "status",
+            "owner_id",
+            "owner__username",
+            "owner__display_name",
+            "updated",
+            "version",
+            "collaborator_count",
+        )
+        .order_by(*_ordering(query.sort))[offset : offset + page_size]
+        if total
+        else []
+    )
+    return TodoListPage(
+        rows=rows,
+        counts=counts,
+        total=total,
+        number=number,
+        num_pages=num_pages,
+        page_size=page_size,
+        today=today,
+    )

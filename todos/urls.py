@@ -6,7 +6,6 @@ app_name = "todos"
 
 urlpatterns = [
     path("add", views.add, name="add"),
-    path("show/<int:todo_id>", views.show, name="show"),
     path("edit/<int:todo_id>", views.edit, name="edit"),
     path("update/<int:todo_id>", views.update, name="update"),
     path("<int:todo_id>/status", views.set_status, name="set_status"),

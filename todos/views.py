@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from sharing.selectors import add_sharing_details
 from todos.forms import NoteForm, TodoEditForm, TodoForm, conflict_rows
 from todos.models import Status, Todo
-from todos.selectors import dashboard_rows, get_todo_for_user
+from todos.panel import wants_fragment
+from todos.selectors import get_todo_for_user, todo_notes
 from todos.services import (
     EditConflict,
     NotAllowed,
@@ -29,14 +29,6 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "todos/landing.html")
 
 
-@require_GET
-@login_required
-def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    rows = dashboard_rows(request.user)
-    people = add_sharing_details(request.user, rows)
-    return render(request, "todos/dashboard.html", {"todos": rows, "people": people})
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def add(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -47,25 +39,6 @@ def add(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, f"Todo “{todo.title}” was created.")
         return redirect("dashboard")
     return render(request, "todos/edit.html", {"form": form, "todo": None})
-
-
-@require_GET
-@login_required
-def show(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
-    todo = get_todo_for_user(request.user, todo_id)
-    return _render_show(request, todo, NoteForm())
-
-
-def _render_show(
-    request: AuthenticatedHttpRequest, todo: Todo, note_form: NoteForm
-) -> HttpResponse:
-    notes = todo.notes.select_related("author")
-    collaborators = todo.collaborators.all()
-    return render(
-        request,
-        "todos/show.html",
-        {"todo": todo, "notes": notes, "collaborators": collaborators, "note_form": note_form},
-    )
 
 
 @require_GET
@@ -130,6 +103,8 @@ def set_status(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
         return todo_deleted_page(request)
     done = todo.status == Status.DONE
     note_action(request, "complete_todo" if done else "reopen_todo", todo_id=todo.pk)
+    if wants_fragment(request):
+        return HttpResponse(status=204)  # the dashboard's script refreshes the row itself
     messages.success(request, f"Todo “{todo.title}” is {'done' if done else 'open again'}.")
     if request.POST.get("next") == "show":
         return redirect("todos:show", todo_id=todo.pk)
@@ -160,12 +135,21 @@ def delete(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
 def note_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = NoteForm(request.POST)
-    if not form.is_valid():
-        return _render_show(request, todo, form)
-    try:
-        add_note(todo=todo, author=request.user, text=form.cleaned_data["text"])
-    except TodoDeleted:
-        return todo_deleted_page(request)
-    note_action(request, "add_note", todo_id=todo.pk)
+    if form.is_valid():
+        try:
+            add_note(todo=todo, author=request.user, text=form.cleaned_data["text"])
+        except TodoDeleted:
+            return todo_deleted_page(request)
+        note_action(request, "add_note", todo_id=todo.pk)
+    context = {"todo": todo, "notes": todo_notes(todo), "note_form": form}
+    if wants_fragment(request):
+        # The notes panel's script: the panel again, with a fresh form or the rejected text.
+        if not form.errors:
+            context["note_form"] = NoteForm()
+        return render(
+            request, "todos/_notes_panel.html", context, status=400 if form.errors else 200
+        )
+    if form.errors:
+        return render(request, "todos/note_rejected.html", context)
     messages.success(request, "Note added.")
     return redirect("todos:show", todo_id=todo.pk)

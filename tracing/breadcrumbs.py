@@ -45,6 +45,9 @@ ACTION_LABELS = {
 }
 
 
+# Sent by static/js/live.js with every fragment it fetches.
+LIVE_REFRESH_HEADER = "X-Live-Refresh"
+
 # GET pages whose every successful view is an action.
 PAGE_VIEWS: dict[str, str] = {"landing": "view_landing", "dashboard": "view_dashboard"}
 
@@ -110,7 +113,11 @@ def user_key(username: str) -> str:
 def breadcrumb_for(
     request: HttpRequest, response: HttpResponse, username: str | None
 ) -> Item | None:
-    """The breadcrumb a finished request leaves, if any."""
+    """The breadcrumb a finished request leaves, if any. A live page's own refresh (a
+    fragment fetched because of a push, marked with LIVE_REFRESH_HEADER) is not something
+    the user did, and leaves none."""
+    if request.headers.get(LIVE_REFRESH_HEADER):
+        return None
     match = request.resolver_match
     todo_id = _todo_id(match.kwargs if match else {})
     noted = noted_action(request)

@@ -10,13 +10,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from tracing.breadcrumbs import ACTION_LABELS, ACTIVITY_DAYS, user_key
+from tracing.breadcrumbs import ACTION_LABELS, ACTIVITY_DAYS, PAGE_VIEWS, user_key
 from tracing.dynamo import query_since, sort_key_time
 from tracing.health import OK, SKIPPED, run_checks
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
+PAGE_VIEW_ACTIONS = frozenset(PAGE_VIEWS.values())
 # Signed so that a cursor can only be one this app handed out; it holds a sort key only,
 # and the partition is always the signed-in user's own.
 _CURSOR_SALT = "tracing.activity.cursor"
@@ -39,7 +40,10 @@ def activity(request: HttpRequest) -> HttpResponse:
     except (BotoCoreError, ClientError) as error:
         logger.warning("activity unavailable: %s", error)
         return render(request, "tracing/activity.html", {"unavailable": True}, status=503)
-    for item in page.items:
+    # Page views are hidden unless asked for: what people did matters more than where they looked.
+    show_views = request.GET.get("views") == "1"
+    items = [item for item in page.items if show_views or item["action"] not in PAGE_VIEW_ACTIONS]
+    for item in items:
         item["label"] = ACTION_LABELS.get(item["action"], item["action"])
         item["time"] = datetime.datetime.strptime(
             item["sk"].split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -50,7 +54,13 @@ def activity(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tracing/activity.html",
-        {"items": page.items, "next_cursor": next_cursor, "days": ACTIVITY_DAYS},
+        {
+            "items": items,
+            "hidden_views": len(page.items) - len(items),
+            "show_views": show_views,
+            "next_cursor": next_cursor,
+            "days": ACTIVITY_DAYS,
+        },
     )
 
 

@@ -117,10 +117,13 @@ def watch_a_share_get_confirmed(browser, live_url, toms_server, dukes_server, em
     )
 
     toms_page.goto(f"http://localhost:{toms_server.port}/dashboard")
-    share_menu = toms_page.locator(f'details.share-menu[data-todo-id="{todo.pk}"]')
-    share_menu.locator("summary").click()
-    share_menu.locator('input[name="collaborator"]').fill("duke")
-    share_menu.get_by_role("button", name="Invite").click()
+    row = toms_page.locator(f"#todo-{todo.pk}")
+    row.get_by_role("button", name="Actions").click()
+    row.get_by_role("button", name="Share…").click()
+    dialog = toms_page.locator("#share-dialog")
+    expect(dialog.locator('input[name="collaborator"]')).to_be_focused()
+    dialog.locator('input[name="collaborator"]').fill("duke")
+    dialog.get_by_role("button", name="Invite").click()
     expect(toms_page.locator("main")).to_contain_text("Invitation to Duke is on its way")
     expect(toms_page.locator(f"#todo-{todo.pk}")).to_contain_text("pending: Duke")
     expect(toms_page.locator("body")).to_have_attribute("data-push", "connected")
@@ -141,8 +144,7 @@ def watch_a_share_get_confirmed(browser, live_url, toms_server, dukes_server, em
     toast = toms_page.locator('#toasts .toast[data-event-type="collaboration_confirmed"]')
     expect(toast).to_be_visible(timeout=10_000)
     assert toast.locator(".toast-body").evaluate("body => body.textContent") == (
-        f"Collaboration confirmed. User Duke has accepted your collaboration request for "
-        f"todo #{todo.pk}."
+        f"Duke now collaborates on “{title}”."
     )
     assert toast.locator(".toast-header strong").evaluate("title => title.textContent") == title
     assert toms_page.locator("#toasts b").count() == 0  # shown as text, never as markup

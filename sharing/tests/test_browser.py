@@ -53,9 +53,15 @@ def test_tom_shares_a_todo_and_duke_confirms_it_from_the_local_mailbox(
             toms.goto(f"{live_server.url}/dashboard")
             log_in(toms, "tom")
             expect(toms.locator("#todo-table")).to_contain_text("Write chapter 7")
-            share_menu = toms.locator(f'details.share-menu[data-todo-id="{todo.pk}"]')
-            share_menu.locator("summary").click()
-            share_menu.locator('input[name="collaborator"]').fill("duke")
+            row = toms.locator(f"#todo-{todo.pk}")
+            row.get_by_role("button", name="Actions").click()
+            row.get_by_role("button", name="Share…").click()
+            share_menu = toms.locator("#share-dialog")
+            field = share_menu.locator('input[name="collaborator"]')
+            expect(field).to_be_focused()  # the dialog is open and ready
+            field.press_sequentially("du")  # suggestions as you type
+            expect(toms.locator('#share-suggestions option[value="duke"]')).to_have_count(1)
+            field.fill("duke")
             toms.screenshot(path=str(ARTIFACTS / "share-menu.png"))
             share_menu.get_by_role("button", name="Invite").click()
             expect(toms.locator("main")).to_contain_text("Invitation to Duke is on its way")

@@ -128,7 +128,4 @@ def test_confirming_tells_the_owner_through_the_push_api(
     received = async_to_sync(layer.receive)(channel)
     assert received["event"]["type"] == "collaboration_confirmed"
     assert received["event"]["todo_id"] == own_todo.pk
-    assert received["event"]["text"] == (
-        f"Collaboration confirmed. User Bob has accepted your collaboration request "
-        f"for todo #{own_todo.pk}."
-    )
+    assert received["event"]["text"] == f"Bob now collaborates on “{own_todo.title}”."

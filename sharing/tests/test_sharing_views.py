@@ -194,7 +194,7 @@ def test_a_collaborator_leaves_and_the_owner_is_told(
     assert client.get(reverse("todos:show", args=[todo.pk])).status_code == 404
     event = next_event()
     assert event["type"] == "collaborator_left"
-    assert event["text"] == f"User Bob has left todo #{todo.pk}."
+    assert event["text"] == f"Bob has left “{todo.title}”."
 
 
 def test_the_owner_cannot_leave(client, alice, todo):
@@ -214,7 +214,7 @@ def test_the_owner_removes_a_collaborator_who_is_told(
     assert not todo.collaborators.exists()
     event = next_event()
     assert event["type"] == "collaborator_removed"
-    assert event["text"] == f"Alice has removed you from todo #{todo.pk}."
+    assert event["text"] == f"Alice has removed you from “{todo.title}”."
 
 
 def test_removing_someone_who_does_not_collaborate_says_so(client, alice, charlie, todo):

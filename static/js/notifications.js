@@ -1,24 +1,52 @@
 // Live updates for a logged-in page: one WebSocket to /ws/notifications/ (the server decides,
-// from the session, whose events it carries), a toast per event, and a refresh of what the
-// event changed. Event text is only ever set with textContent, never parsed as HTML.
+// from the session, whose events it carries) and a toast per event. What an event changed is
+// refreshed by static/js/live.js, which listens for the document events dispatched here:
+//   "todo:event"  (detail: the event) for each push,
+//   "todo:resync" once after a gap (the socket reconnected, or the server's relay did), when
+//                 pushes may have been missed and every live part should be fetched again.
+// Event text is only ever set with textContent, never parsed as HTML.
 (function () {
   "use strict";
 
   var MIN_DELAY_MS = 1000;
   var MAX_DELAY_MS = 30000;
   var CLOSE_NOT_LOGGED_IN = 4401;
+  var MAX_TOASTS = 3;
   var delay = MIN_DELAY_MS;
+  var wasConnected = false;
+  var leaving = false;
 
   function socketUrl() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     return scheme + "//" + window.location.host + "/ws/notifications/";
   }
 
+  // Whether a closed socket should be opened again.
+  function shouldReconnect(code) {
+    return code !== CLOSE_NOT_LOGGED_IN; // the session ended; the next page load asks for a login
+  }
+
+  function setPaused(paused) {
+    document.body.dataset.push = paused ? "disconnected" : "connected";
+    var mark = document.getElementById("live-status");
+    if (mark) {
+      mark.hidden = !paused;
+    }
+  }
+
+  function announce(name, detail) {
+    document.dispatchEvent(new CustomEvent(name, { detail: detail }));
+  }
+
   function connect() {
     var socket = new WebSocket(socketUrl());
     socket.addEventListener("open", function () {
       delay = MIN_DELAY_MS;
-      document.body.dataset.push = "connected";
+      setPaused(false);
+      if (wasConnected) {
+        announce("todo:resync", { reason: "socket" });
+      }
+      wasConnected = true;
     });
     socket.addEventListener("message", function (message) {
       var event;
@@ -27,13 +55,28 @@
       } catch (error) {
         return;
       }
+      if (!event || typeof event !== "object") {
+        return;
+      }
+      if (event.type === "paused") {
+        setPaused(true); // the server lost the broker; the socket itself is fine
+        return;
+      }
+      if (event.type === "resync") {
+        setPaused(false);
+        announce("todo:resync", { reason: "relay" });
+        return;
+      }
       showToast(event);
-      refresh(event);
+      announce("todo:event", event);
     });
     socket.addEventListener("close", function (closed) {
-      document.body.dataset.push = "disconnected";
-      if (closed.code === CLOSE_NOT_LOGGED_IN) {
-        return; // the session ended; the next page load will ask for a login
+      if (leaving) {
+        return;
+      }
+      setPaused(true);
+      if (!shouldReconnect(closed.code)) {
+        return;
       }
       // Exponential backoff with jitter, so that a restarted server is not stormed.
       var wait = delay / 2 + Math.random() * delay / 2;
@@ -44,7 +87,7 @@
 
   function showToast(event) {
     var container = document.getElementById("toasts");
-    if (!container) {
+    if (!container || !event.text) {
       return;
     }
     var toast = document.createElement("div");
@@ -56,7 +99,7 @@
     var header = document.createElement("div");
     header.className = "toast-header";
     var title = document.createElement("strong");
-    title.className = "me-auto";
+    title.className = "me-auto text-truncate";
     title.textContent = event.title ? String(event.title) : "Update";
     var close = document.createElement("button");
     close.type = "button";
@@ -73,6 +116,10 @@
     toast.appendChild(header);
     toast.appendChild(body);
     container.appendChild(toast);
+    // A burst of pushes should not cover the page: the oldest toasts make room.
+    while (container.children.length > MAX_TOASTS) {
+      container.firstElementChild.remove();
+    }
     toast.addEventListener("hidden.bs.toast", function () {
       toast.remove();
     });
@@ -83,59 +130,9 @@
     }
   }
 
-  // Fetch a page of ours and return it parsed (server-rendered, already escaped markup).
-  function fetchPage(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("HTTP " + response.status);
-        }
-        return response.text();
-      })
-      .then(function (html) {
-        return new DOMParser().parseFromString(html, "text/html");
-      });
-  }
-
-  function swap(selector, fresh) {
-    var current = document.querySelector(selector);
-    var replacement = fresh.querySelector(selector);
-    if (current && replacement) {
-      current.replaceWith(document.importNode(replacement, true));
-      return true;
-    }
-    return false;
-  }
-
-  function refresh(event) {
-    var todoId = parseInt(event.todo_id, 10);
-    if (document.getElementById("todo-table") || document.getElementById("no-todos")) {
-      // The dashboard: take the fresh table (rows are ordered by status and due date, so a
-      // changed row may move) and keep the rest of the page as it is.
-      fetchPage("/dashboard").then(function (fresh) {
-        if (!swap("#todo-table", fresh) && !swap("#no-todos", fresh)) {
-          window.location.reload();
-        }
-        var row = document.getElementById("todo-" + todoId);
-        if (row) {
-          row.classList.add("table-info");
-        }
-      }).catch(function () {});
-      return;
-    }
-    var detail = document.getElementById("todo-detail");
-    if (detail && parseInt(detail.dataset.todoId, 10) === todoId) {
-      if (event.type === "todo_deleted") {
-        return; // the toast says so; the page stays for the user to read
-      }
-      // The todo page: refresh what others change, but not the note form being typed in.
-      fetchPage(window.location.pathname).then(function (fresh) {
-        swap("#todo-detail .todo-title", fresh);
-        swap("#todo-detail dl", fresh);
-        swap("#notes", fresh);
-      }).catch(function () {});
-    }
-  }
+  window.addEventListener("pagehide", function () {
+    leaving = true;
+  });
 
   if ("WebSocket" in window && document.body.dataset.userId) {
     connect();

@@ -1,12 +1,14 @@
-// Sends the attachment and reminder forms without leaving the page, so that anything else
-// being typed on it (a note, say) survives a rejected upload. Without this script the forms
-// post normally and the server redirects back with a message.
+// Sends a todo page's panel forms (attachments, reminders, notes) without leaving the page,
+// so that anything else being typed on it survives. The server answers with the panel
+// (data-panel names it; #todo-panel by default), rejected input included. Without this
+// script the forms post normally and the server redirects back with a message.
 (function () {
+  "use strict";
   if (window.todoPanelBound) return;
   window.todoPanelBound = true;
 
   function showError(form, text) {
-    let box = form.querySelector(".panel-client-error");
+    var box = form.querySelector(".panel-client-error");
     if (!box) {
       box = document.createElement("div");
       box.className = "panel-client-error invalid-feedback d-block mb-2";
@@ -16,16 +18,17 @@
   }
 
   document.addEventListener("submit", async function (event) {
-    const form = event.target;
-    if (!form.classList.contains("todo-panel-form")) return;
+    var form = event.target;
+    if (!form.classList.contains("todo-panel-form") || event.defaultPrevented) return;
     event.preventDefault();
-    const file = form.querySelector("input[type=file]");
-    const limit = file && Number(file.dataset.maxBytes);
+    var panelId = form.dataset.panel || "todo-panel";
+    var file = form.querySelector("input[type=file]");
+    var limit = file && Number(file.dataset.maxBytes);
     if (file && file.files.length && limit && file.files[0].size > limit) {
       showError(form, "The file is too large; the limit is " + (limit / 1048576).toFixed(1) + " MB.");
       return;
     }
-    let response;
+    var response;
     try {
       response = await fetch(form.action, {
         method: "POST",
@@ -37,11 +40,14 @@
       showError(form, "The server could not be reached; please try again.");
       return;
     }
-    const html = await response.text();
-    const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("todo-panel");
-    const current = document.getElementById("todo-panel");
+    var html = await response.text();
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(panelId);
+    var current = document.getElementById(panelId);
     if (fresh && current) {
       current.replaceWith(fresh);
+      if (window.todoApp && window.todoApp.localTimes) window.todoApp.localTimes(fresh);
+    } else if (response.status === 404) {
+      showError(form, "This todo no longer exists, or is no longer shared with you.");
     } else {
       showError(form, "Something went wrong (" + response.status + "); please try again.");
     }

@@ -21,7 +21,14 @@ pytestmark = pytest.mark.django_db
 NOW = datetime.datetime.now(datetime.UTC)
 
 
-def leave(username: str, path: str, *, days_ago: float = 0, action: str = "view_dashboard"):
+def leave(
+    username: str,
+    path: str,
+    *,
+    days_ago: float = 0,
+    action: str = "add_note",
+    todo_id: int | None = None,
+):
     dynamo.write_breadcrumb(
         breadcrumb_item(
             username=username,
@@ -29,7 +36,7 @@ def leave(username: str, path: str, *, days_ago: float = 0, action: str = "view_
             path=path,
             method="GET",
             status=200,
-            todo_id=None,
+            todo_id=todo_id,
             request_id="test",
             now=NOW - datetime.timedelta(days=days_ago),
         )
@@ -37,7 +44,10 @@ def leave(username: str, path: str, *, days_ago: float = 0, action: str = "view_
 
 
 def shown_paths(response) -> list[str]:
-    return re.findall(r"<code>GET ([^<]*)</code>", response.content.decode())
+    return re.findall(
+        r'class="list-group-item activity-item" data-action="[^"]*" data-path="([^"]*)"',
+        response.content.decode(),
+    )
 
 
 def older_link(response) -> str | None:
@@ -145,3 +155,31 @@ def test_it_needs_a_signed_in_user(db):
 
 def test_the_navbar_links_to_it(alice_client):
     assert b'href="/activity"' in alice_client.get("/activity").content
+
+
+def test_page_views_are_hidden_unless_asked_for(alice_client):
+    leave("alice", "/dashboard", action="view_dashboard", days_ago=0.2)
+    leave("alice", "/todo/1/notes", action="add_note", days_ago=0.1)
+    assert dynamo.flush(30)
+    assert shown_paths(alice_client.get("/activity")) == ["/todo/1/notes"]
+    assert shown_paths(alice_client.get("/activity", {"views": "1"})) == [
+        "/todo/1/notes",
+        "/dashboard",
+    ]
+
+
+def test_actions_read_as_words_with_the_todos_title_not_paths(alice_client, alice, bob):
+    from todos.models import Todo
+
+    mine = Todo.objects.create(owner=alice, title="<b>Buy milk</b>")
+    strangers = Todo.objects.create(owner=bob, title="Bob's secret")
+    leave("alice", f"/todo/{mine.pk}/notes", todo_id=mine.pk, days_ago=0.2)
+    leave("alice", f"/todo/{strangers.pk}/notes", todo_id=strangers.pk, days_ago=0.1)
+    assert dynamo.flush(30)
+    page = alice_client.get("/activity").content.decode()
+    assert "Added a note: <a" in page
+    assert "&lt;b&gt;Buy milk&lt;/b&gt;" in page
+    assert "Bob&#x27;s secret" not in page and "Bob's secret" not in page
+    assert "(no longer yours to see)" in page
+    assert f">/todo/{mine.pk}/notes<" not in page  # no request paths as text
+    assert re.search(r'<time [^>]*datetime="\d{4}-\d\d-\d\dT[^"]*\+00:00" data-local-time>', page)

@@ -403,3 +403,13 @@ def test_a_rejected_reminder_leaves_no_breadcrumb(todo, bob, breadcrumbs):
     signed_in(bob).post(f"/todo/{todo.pk}/reminders", {"remind_on": after_due.isoformat()})
     assert not Reminder.objects.exists()
     assert breadcrumbs("bob") == []
+
+
+def test_live_fragments_and_refreshes_leave_no_breadcrumb(alice, todo, breadcrumbs):
+    client = signed_in(alice)
+    assert client.get("/dashboard/rows").status_code == 200
+    for part in ("summary", "collaborators", "notes", "attachments", "reminders"):
+        assert client.get(f"/todo/{todo.pk}/parts/{part}").status_code == 200
+    # Even the dashboard itself, fetched by a page's script because of a push.
+    assert client.get("/dashboard", headers={"X-Live-Refresh": "1"}).status_code == 200
+    assert breadcrumbs("alice") == []

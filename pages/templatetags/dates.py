@@ -1,0 +1,54 @@
+"""Dates as people say them. Plain text out: the template escapes it like any other value."""
+
+import datetime
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+def _day(day: datetime.date, today: datetime.date) -> str:
+    text = f"{day:%a} {day.day} {day:%b}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+@register.filter
+def due_label(due: datetime.date | None, today: datetime.date) -> str:
+    """ "today", "tomorrow", "overdue by 3 days" or "Tue 1 Dec" ("" without a date)."""
+    if due is None:
+        return ""
+    days = (due - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "overdue by 1 day"
+    if days < 0:
+        return f"overdue by {-days} days"
+    return _day(due, today)
+
+
+@register.filter
+def day_label(day: datetime.date | None, today: datetime.date) -> str:
+    """ "today", "tomorrow", "yesterday" or "Tue 1 Dec", for dates that are not deadlines."""
+    if day is None:
+        return ""
+    days = (day - today).days
+    return {0: "today", 1: "tomorrow", -1: "yesterday"}.get(days) or _day(day, today)
+
+
+@register.filter
+def due_state(due: datetime.date | None, today: datetime.date) -> str:
+    """ "overdue", "today" or "": the mark a due date gets on an open todo."""
+    if due is None:
+        return ""
+    if due < today:
+        return "overdue"
+    return "today" if due == today else ""
+
+
+@register.simple_tag
+def local_today() -> datetime.date:
+    return timezone.localdate()
