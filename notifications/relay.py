@@ -14,7 +14,7 @@ from typing import Any
 from channels.layers import get_channel_layer
 
 from notifications.broker import Relay
-from notifications.publishing import configured_broker, user_group
+from notifications.publishing import channel_message, configured_broker, user_group
 from tracing import metrics
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class ChannelLayerDelivery:
                 batch = list(self._pending)
                 self._pending.clear()
             for user_id, event in batch:
-                message = {"type": "todo.event", "event": event}
+                message = channel_message(event)
                 try:
                     await self.layer.group_send(user_group(user_id), message)
                     relayed += 1

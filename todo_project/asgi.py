@@ -31,8 +31,8 @@ HEALTH_HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"n
 # Imported after Django is set up: they touch models and settings.
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from notifications.origin import SameOriginValidator  # noqa: E402
 from notifications.publishing import stop_publisher  # noqa: E402
 from notifications.relay import start_relay, stop_relay  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
@@ -68,9 +68,7 @@ async def lifespan(scope, receive, send):  # type: ignore[no-untyped-def]
 application = ProtocolTypeRouter(
     {
         "http": http,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         "lifespan": lifespan,
     }
 )

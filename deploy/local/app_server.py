@@ -42,7 +42,8 @@ class AppServer:
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**os.environ, **self.env},
+            # The app's own origin: WebSockets from any other are refused.
+            env={**os.environ, "EXTERNAL_URL": self.url, **self.env},
             stdout=subprocess.DEVNULL if self.quiet else None,
             stderr=subprocess.DEVNULL if self.quiet else None,
         )

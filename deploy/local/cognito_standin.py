@@ -4,7 +4,8 @@ moto implements the user-pool API (AdminCreateUser, InitiateAuth, GetUser, …) 
 hosted UI, so this small Flask app adds the OAuth 2.0 endpoints the app talks to:
 
     GET  /oauth2/authorize   login form (or straight back, if the browser has a session)
-    POST /oauth2/token       authorization code (+ PKCE verifier) -> tokens
+    POST /oauth2/token       authorization code (+ PKCE verifier) -> tokens; refresh token
+                             -> new tokens, refused for disabled, deleted, signed-out users
     GET  /oauth2/userInfo    bearer access token -> claims
     GET  /logout             ends the hosted-UI session, back to a registered logout URL
 
@@ -220,6 +221,8 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
         client = client_config(client_id)
         if client is None or not hmac.compare_digest(client.get("ClientSecret", ""), client_secret):
             return jsonify(error="invalid_client"), 401
+        if request.form.get("grant_type") == "refresh_token":
+            return refresh(client_id)
         if request.form.get("grant_type") != "authorization_code":
             return jsonify(error="unsupported_grant_type"), 400
         with lock:
@@ -241,6 +244,30 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
             if not hmac.compare_digest(computed, grant.code_challenge):
                 return jsonify(error="invalid_grant", error_description="PKCE mismatch"), 400
         return jsonify(token_type="Bearer", expires_in=3600, **grant.tokens)
+
+    def refresh(client_id: str) -> Any:
+        """New tokens for a refresh token, refused (invalid_grant) as Cognito refuses them:
+        for a user who was disabled, deleted or globally signed out."""
+        try:
+            result = cognito.initiate_auth(
+                ClientId=client_id,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": request.form.get("refresh_token", "")},
+            )
+            auth = result["AuthenticationResult"]
+            # moto refreshes for disabled and deleted users; Cognito does not.
+            username = cognito.get_user(AccessToken=auth["AccessToken"])["Username"]
+            user = cognito.admin_get_user(UserPoolId=user_pool_id, Username=username)
+        except ClientError:
+            return jsonify(error="invalid_grant"), 400
+        if not user.get("Enabled", True):
+            return jsonify(error="invalid_grant", error_description="User is disabled."), 400
+        return jsonify(
+            token_type="Bearer",
+            expires_in=3600,
+            access_token=auth["AccessToken"],
+            id_token=auth["IdToken"],
+        )
 
     @app.get("/oauth2/userInfo")
     def user_info() -> Any:

@@ -6,6 +6,7 @@
 
   var MIN_DELAY_MS = 1000;
   var MAX_DELAY_MS = 30000;
+  var CLOSE_SESSION_ENDED = 4001; // logged out, expired or deactivated: do not come back
   var CLOSE_NOT_LOGGED_IN = 4401;
   var delay = MIN_DELAY_MS;
 
@@ -32,7 +33,7 @@
     });
     socket.addEventListener("close", function (closed) {
       document.body.dataset.push = "disconnected";
-      if (closed.code === CLOSE_NOT_LOGGED_IN) {
+      if (closed.code === CLOSE_SESSION_ENDED || closed.code === CLOSE_NOT_LOGGED_IN) {
         return; // the session ended; the next page load will ask for a login
       }
       // Exponential backoff with jitter, so that a restarted server is not stormed.
