@@ -77,6 +77,8 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
     pending: dict[str, _Pending] = {}
     grants: dict[str, _Grant] = {}
     sessions: dict[str, dict[str, str]] = {}  # hosted-UI session id -> tokens
+    # Whose refresh token is whose: InitiateAuth wants the username in the SECRET_HASH.
+    refresh_owners: dict[str, str] = {}
 
     def client_config(client_id: str) -> dict[str, Any] | None:
         try:
@@ -176,7 +178,10 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
                 error=None,
             )
         pending.pop(request_id, None)
-        return finish_login(pending_request, tokens_from(result))
+        tokens = tokens_from(result)
+        with lock:
+            refresh_owners[tokens["refresh_token"]] = username
+        return finish_login(pending_request, tokens)
 
     @app.post("/login/new-password")
     def new_password() -> Any:
@@ -207,7 +212,10 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
                 error=error.response["Error"].get("Message", "That password is not allowed."),
             )
         pending.pop(request_id, None)
-        return finish_login(pending_request, tokens_from(result))
+        tokens = tokens_from(result)
+        with lock:
+            refresh_owners[tokens["refresh_token"]] = username
+        return finish_login(pending_request, tokens)
 
     @app.post("/oauth2/token")
     def token() -> Any:
@@ -248,11 +256,17 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
     def refresh(client_id: str) -> Any:
         """New tokens for a refresh token, refused (invalid_grant) as Cognito refuses them:
         for a user who was disabled, deleted or globally signed out."""
+        refresh_token = request.form.get("refresh_token", "")
+        client = client_config(client_id) or {}
+        params = {"REFRESH_TOKEN": refresh_token}
+        owner = refresh_owners.get(refresh_token)
+        if owner is None:
+            return jsonify(error="invalid_grant"), 400
+        if client.get("ClientSecret"):
+            params["SECRET_HASH"] = secret_hash(owner, client_id, client["ClientSecret"])
         try:
             result = cognito.initiate_auth(
-                ClientId=client_id,
-                AuthFlow="REFRESH_TOKEN_AUTH",
-                AuthParameters={"REFRESH_TOKEN": request.form.get("refresh_token", "")},
+                ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=params
             )
             auth = result["AuthenticationResult"]
             # moto refreshes for disabled and deleted users; Cognito does not.

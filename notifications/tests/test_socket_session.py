@@ -122,9 +122,7 @@ def quickly_rechecking_server():
     server.stop()
 
 
-def test_a_socket_whose_session_vanished_closes_at_its_next_recheck(
-    quickly_rechecking_server, bob
-):
+def test_a_socket_whose_session_vanished_closes_at_its_next_recheck(quickly_rechecking_server, bob):
     """No logout message at all (the row deleted by hand, an expiry): the periodic re-check."""
     cookie = session_cookie(bob)
     with open_socket(quickly_rechecking_server, cookie) as socket:
@@ -142,9 +140,7 @@ def test_a_socket_whose_session_lives_stays_open_across_rechecks(quickly_recheck
     "origin",
     ["http://127.0.0.1:9999", "https://127.0.0.1:{port}", "http://localhost:{port}", "null"],
 )
-def test_a_socket_from_an_origin_with_another_scheme_or_port_is_refused(
-    push_servers, bob, origin
-):
+def test_a_socket_from_an_origin_with_another_scheme_or_port_is_refused(push_servers, bob, origin):
     """Finding 7: the Origin check compared host names only."""
     server, _ = push_servers
     with pytest.raises(InvalidStatus) as refused:
