@@ -131,9 +131,11 @@ def test_a_socket_whose_session_vanished_closes_at_its_next_recheck(quickly_rech
 
 
 def test_a_socket_whose_session_lives_stays_open_across_rechecks(quickly_rechecking_server, bob):
-    with open_socket(quickly_rechecking_server, session_cookie(bob)) as socket:
-        with pytest.raises(TimeoutError):
-            socket.recv(timeout=1.5)  # three re-checks, and still open
+    with (
+        open_socket(quickly_rechecking_server, session_cookie(bob)) as socket,
+        pytest.raises(TimeoutError),
+    ):
+        socket.recv(timeout=1.5)  # three re-checks, and still open
 
 
 @pytest.mark.parametrize(
