@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_ratelimit import ALL as ALL  # views pass it as `method`
 from django_ratelimit.core import get_usage
 
 from tracing.metrics import count
@@ -66,10 +67,12 @@ def post_field_key(field: str) -> Callable[[str, HttpRequest], str]:
 
 
 def rate_limit(
-    group: str, *, rate: str, key: Key = user_key, method: str = "POST"
+    group: str, *, rate: str, key: Key = user_key, method: str | tuple[None] = "POST"
 ) -> Callable[[View], View]:
     """Refuse the view with 429 once `key` has used up the rate named by the setting `rate`
-    (e.g. "RATE_LIMIT_CONFIRM" = "30/h") within `group`. Requests of other methods pass."""
+    (e.g. "RATE_LIMIT_CONFIRM" = "30/h") within `group`. Requests of other methods pass
+    (`method=ALL` counts every request). Put it inside `login_required`, so that it counts
+    only requests that would reach the view."""
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
@@ -89,6 +92,13 @@ def rate_limit(
         return cast(View, wrapped)
 
     return decorator
+
+
+def suggestions_rate_limit(view: View) -> View:
+    """For the share dialog's suggestions endpoint (GET): per user and per client IP."""
+    per_user = rate_limit("suggestions", rate="RATE_LIMIT_SUGGESTIONS", method=ALL)
+    per_ip = rate_limit("suggestions-ip", rate="RATE_LIMIT_PER_IP", key=ip_key, method=ALL)
+    return per_ip(per_user(view))
 
 
 def too_many_requests(request: HttpRequest, group: str, seconds_left: int) -> HttpResponse:

@@ -50,7 +50,7 @@ def logged_in(cognito, live_server, cognito_user, settings):
     return browser
 
 
-def stored_session(browser: requests.Session) -> dict:
+def stored_session(browser: requests.Session) -> dict[str, object]:
     return Session.objects.get(session_key=browser.cookies["sessionid"]).get_decoded()
 
 
