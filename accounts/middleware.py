@@ -36,10 +36,6 @@ EXPIRY_SLACK_S = 60
 RECHECK_RETRY_S = 60
 
 
-def start_session_clock(request: HttpRequest, now: float | None = None) -> None:
-    request.session[STARTED_KEY] = time.time() if now is None else now
-
-
 class SessionLifetimeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

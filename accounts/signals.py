@@ -8,12 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 
 from accounts.cognito import keep_refresh_token
-from accounts.middleware import start_session_clock
+from accounts.middleware import STARTED_KEY
 
 
-def remember_login(sender: object, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    now = time.time()
-    start_session_clock(request, now)
-    sociallogin = kwargs.get("sociallogin")
-    token = getattr(sociallogin, "token", None)
-    keep_refresh_token(request.session, getattr(token, "token_secret", "") or "", now)
+def start_session_clock(sender: object, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    request.session[STARTED_KEY] = time.time()
+
+
+def remember_cognito_tokens(sender: object, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    token = getattr(kwargs.get("sociallogin"), "token", None)
+    keep_refresh_token(request.session, getattr(token, "token_secret", "") or "", time.time())

@@ -52,8 +52,7 @@ def test_the_register_limit_counts_per_client_behind_the_alb(settings):
     for spoofed in ("10.0.0.1", "10.0.0.2"):
         register(attacker, "guess", HTTP_X_FORWARDED_FOR=f"{spoofed}, 203.0.113.7")
     assert (
-        register(attacker, "guess", HTTP_X_FORWARDED_FOR="10.0.0.3, 203.0.113.7").status_code
-        == 429
+        register(attacker, "guess", HTTP_X_FORWARDED_FOR="10.0.0.3, 203.0.113.7").status_code == 429
     )
     # Another client (another address added by the ALB) is not held back.
     assert register(Client(), "guess", HTTP_X_FORWARDED_FOR="203.0.113.8").status_code == 200

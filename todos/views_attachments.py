@@ -33,7 +33,8 @@ def attachment_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpRespo
     form = AttachmentForm(request.POST, request.FILES)
     error = upload_refusal(request) or ""  # too large: refused while it streamed in
     if error:
-        form = AttachmentForm()
+        form.is_valid()  # the file never arrived: say why instead of "required"
+        form.errors["file"] = form.error_class([error])
     elif form.is_valid():
         try:
             attachment = add_attachment(
