@@ -17,7 +17,7 @@ from todos.models import Attachment, Todo
 pytestmark = pytest.mark.django_db
 
 
-def register(client: Client, code: str, username: str = "newcomer", **extra: str):
+def register(client, code, username="newcomer", **extra):
     return client.post(
         "/register",
         {"username": username, "email": f"{username}@example.com", "invitation_code": code},
