@@ -61,7 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tracing.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "todo_project.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -232,7 +232,8 @@ SOCIALACCOUNT_PROVIDERS = {
 
 # --- Headers: Content-Security-Policy (django-csp) and Permissions-Policy ---
 # No inline script, handler or style anywhere; the page's own WebSocket is allowed.
-# form-action names the Cognito domain because login and logout end in a redirect there.
+# form-action names the Cognito domain because login and logout end in a redirect there
+# (both are filled in on each response: todo_project/middleware.py).
 _ws_origin = f"{'wss' if _external.scheme == 'https' else 'ws'}://{_external.netloc}"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -42,8 +42,13 @@ class AppServer:
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
-            # The app's own origin: WebSockets from any other are refused.
-            env={**os.environ, "EXTERNAL_URL": self.url, **self.env},
+            # The app's own origins (by address and by name): WebSockets from others are refused.
+            env={
+                **os.environ,
+                "EXTERNAL_URL": self.url,
+                "CSRF_TRUSTED_ORIGINS": f"{self.url},http://localhost:{self.port}",
+                **self.env,
+            },
             stdout=subprocess.DEVNULL if self.quiet else None,
             stderr=subprocess.DEVNULL if self.quiet else None,
         )

@@ -140,7 +140,7 @@ def test_a_socket_whose_session_lives_stays_open_across_rechecks(quickly_recheck
 
 @pytest.mark.parametrize(
     "origin",
-    ["http://127.0.0.1:9999", "https://127.0.0.1:{port}", "http://localhost:{port}", "null"],
+    ["http://127.0.0.1:9999", "https://127.0.0.1:{port}", "ws://127.0.0.1:{port}", "null"],
 )
 def test_a_socket_from_an_origin_with_another_scheme_or_port_is_refused(push_servers, bob, origin):
     """Finding 7: the Origin check compared host names only."""
