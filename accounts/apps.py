@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
         from allauth.account.signals import user_logged_in as allauth_logged_in
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts import checks  # noqa: F401 (registers the system check)
         from accounts.signals import remember_cognito_tokens, start_session_clock
 
         # Every login (Django's signal, sent while the session is being set up) starts the

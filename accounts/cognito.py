@@ -29,18 +29,18 @@ REFRESH_TOKEN_KEY = "_cognito_refresh"  # noqa: S105 (a session key, not a secre
 CHECKED_AT_KEY = "_cognito_checked_at"
 
 
-def _fernet() -> MultiFernet:
+def fernet() -> MultiFernet:
     keys = [key.strip() for key in settings.TOKEN_ENCRYPTION_KEY.split(",") if key.strip()]
     return MultiFernet([Fernet(key) for key in keys])
 
 
 def encrypt_token(token: str) -> str:
-    return _fernet().encrypt(token.encode()).decode()
+    return fernet().encrypt(token.encode()).decode()
 
 
 def decrypt_token(encrypted: str) -> str | None:
     try:
-        return _fernet().decrypt(encrypted.encode()).decode()
+        return fernet().decrypt(encrypted.encode()).decode()
     except (InvalidToken, ValueError):
         return None
 

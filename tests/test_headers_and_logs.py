@@ -155,3 +155,18 @@ def test_an_upload_larger_than_the_limit_is_refused_while_streaming(live_server,
     assert answer.startswith(b"HTTP/1.1 "), answer[:100]
     assert sent < declared // 10  # long before 190 MB
     assert not Attachment.objects.filter(todo=todo).exists()
+
+
+def test_a_breadcrumb_keeps_the_path_without_its_query(rf, alice):
+    from django.http import HttpResponse
+    from django.urls import resolve
+
+    from tracing.breadcrumbs import breadcrumb_for, note_action
+
+    request = rf.get("/dashboard?token=secret-token&q=1")
+    request.resolver_match = resolve("/dashboard")
+    note_action(request, "confirm_collaboration", username=alice.username)
+    item = breadcrumb_for(request, HttpResponse(), alice.username)
+    assert item is not None
+    assert "secret-token" not in str(item)
+    assert item["path"] == "/dashboard"
