@@ -21,18 +21,18 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     ended = False
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        session = self.scope.get("session")
-        session_key = getattr(session, "session_key", None)
-        if user is None or not user.is_authenticated or not session_key:
+        # Both from the session cookie (notifications/auth.py): a browser can never choose
+        # what it hears.
+        user_id = self.scope.get("user_id")
+        session_key = self.scope.get("session_key")
+        if user_id is None or not session_key:
             # Accept first so that the browser sees our close code rather than a bare 403.
             await self.accept()
             await self.close(code=CLOSE_NOT_LOGGED_IN)
             return
-        self.user_id = user.pk
+        self.user_id = user_id
         self.session_key = session_key
-        # The group comes from the session alone: a browser can never choose what it hears.
-        self.group = user_group(user.pk)
+        self.group = user_group(user_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         watch.add(self)

@@ -16,12 +16,11 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Iterable
-from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import close_old_connections, transaction
 from django.utils import timezone
@@ -69,32 +68,30 @@ def on_user_deleted(sender: object, instance: Any, **kwargs: object) -> None:
     end_user_sockets(instance.pk)
 
 
-def live_session_users(session_keys: Iterable[str]) -> dict[str, int]:
-    """session key -> user id, for the sessions that exist, have not expired and belong to an
-    active user. Runs on a worker thread."""
-    from accounts.models import User
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    keys = list(session_keys)
-    owners: dict[str, int] = {}
+def live_sessions(sockets: Iterable[tuple[str, int]]) -> set[str]:
+    """Of the (session key, user id) pairs, the keys whose session exists, has not expired,
+    and whose user is active. A session's user never changes under the same key (a login
+    as someone else makes a new one), so the rows are not decoded. Runs on a worker thread."""
+    owners = dict(sockets)
+    keys = list(owners)
+    alive: set[str] = set()
     try:
         now = timezone.now()
         for start in range(0, len(keys), CHECK_CHUNK):
-            rows = Session.objects.filter(
-                session_key__in=keys[start : start + CHECK_CHUNK], expire_date__gt=now
-            ).values_list("session_key", "session_data")
-            for key, data in rows:
-                user_id = store.decode(data).get(SESSION_KEY)
-                if user_id is not None:
-                    owners[key] = int(user_id)
-        active = set(
-            User.objects.filter(pk__in=set(owners.values()), is_active=True).values_list(
-                "pk", flat=True
+            alive.update(
+                Session.objects.filter(
+                    session_key__in=keys[start : start + CHECK_CHUNK], expire_date__gt=now
+                ).values_list("session_key", flat=True)
             )
+        user_ids = {owners[key] for key in alive}
+        active = set(
+            get_user_model()
+            .objects.filter(pk__in=user_ids, is_active=True)
+            .values_list("pk", flat=True)
         )
     finally:
         close_old_connections()
-    return {key: user_id for key, user_id in owners.items() if user_id in active}
+    return {key for key in alive if owners[key] in active}
 
 
 class SessionWatch:
@@ -124,11 +121,15 @@ class SessionWatch:
     async def check(self) -> int:
         """Close the sockets whose session is gone; returns how many were closed."""
         sockets = list(self.sockets)
-        keys = {consumer.session_key for consumer in sockets if consumer.session_key}
-        live = await sync_to_async(live_session_users, thread_sensitive=False)(keys)
+        pairs = {
+            (consumer.session_key, consumer.user_id)
+            for consumer in sockets
+            if consumer.session_key and consumer.user_id is not None
+        }
+        live = await sync_to_async(live_sessions, thread_sensitive=False)(pairs)
         closed = 0
         for consumer in sockets:
-            if consumer.session_key is None or live.get(consumer.session_key) != consumer.user_id:
+            if consumer.session_key not in live:
                 await consumer.end_session()
                 closed += 1
         return closed

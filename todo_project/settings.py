@@ -270,10 +270,8 @@ SHARING_EMAIL_THREADS = env.int("SHARING_EMAIL_THREADS", default=10)
 # One process's sockets live in its own memory; ActiveMQ carries events between processes.
 CHANNEL_LAYERS = {
     "default": {
+        # A socket leaves its group when it closes; memberships do not lapse.
         "BACKEND": "notifications.layers.LocalChannelLayer",
-        # A socket leaves its group when it closes; a membership must not lapse after the
-        # default day while a tab stays open.
-        "CONFIG": {"group_expiry": 10 * 365 * 24 * 3600},
     }
 }
 # Unset: events go straight to this process's channel layer (one process, as under `make run`).

@@ -38,6 +38,8 @@ class AppServer:
             "--lifespan",
             "on",
             "--no-access-log",
+            "--ws-per-message-deflate",  # as deploy/entrypoint.sh runs it
+            "false",
         ]
         self.process = subprocess.Popen(
             command,
