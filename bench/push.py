@@ -26,7 +26,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -292,7 +292,7 @@ async def hold_sockets(ws_url: str, origin: str) -> None:
     await asyncio.gather(*(s.close() for s in sockets))
 
 
-async def fan_out(sockets: list, logins: list[tuple[int, str]]) -> float:
+async def fan_out(sockets: list[Any], logins: list[tuple[int, str]]) -> float:
     """Seconds from the first publish() until every socket has its event: one event to
     each user, each user holding one of the sockets."""
     from notifications.publishing import publish
