@@ -3,7 +3,7 @@ belongs to, and the re-check that asks Cognito whether the user may still be sig
 
 Cognito refuses a refresh-token grant (invalid_grant) for a user who was disabled, deleted
 or globally signed out, so one grant answers all three. The token is encrypted with Fernet
-(keys from TOKEN_ENCRYPTION_KEY), so neither the session table nor a backup of it holds a
+(keys derived from TOKEN_ENCRYPTION_KEY), so neither the session table nor a backup of it holds a
 usable token.
 """
 
@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
+from todo_project.keys import derived_fernet_key
 from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
@@ -30,8 +31,12 @@ CHECKED_AT_KEY = "_cognito_checked_at"
 
 
 def fernet() -> MultiFernet:
-    keys = [key.strip() for key in settings.TOKEN_ENCRYPTION_KEY.split(",") if key.strip()]
-    return MultiFernet([Fernet(key) for key in keys])
+    """Each secret of TOKEN_ENCRYPTION_KEY (newest first) as a Fernet key: SHA-256 of it, so
+    that any long random string serves (Secrets Manager generates those, not Fernet keys)."""
+    secrets = [key.strip() for key in settings.TOKEN_ENCRYPTION_KEY.split(",") if key.strip()]
+    if not secrets:
+        raise ValueError("TOKEN_ENCRYPTION_KEY is empty")
+    return MultiFernet([Fernet(derived_fernet_key(secret)) for secret in secrets])
 
 
 def encrypt_token(token: str) -> str:

@@ -11,8 +11,6 @@ import django_stubs_ext
 import environ
 from csp.constants import NONE, SELF
 
-from todo_project.keys import derived_fernet_key
-
 # Lets generic classes be subscripted at runtime (ModelAdmin[Todo]), as their type stubs are.
 django_stubs_ext.monkeypatch()
 
@@ -167,12 +165,13 @@ SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_RECHECK_SECONDS = env.int("SESSION_RECHECK_SECONDS", default=900)
 # An open WebSocket checks that its session still lives at least this often.
 SOCKET_RECHECK_SECONDS = env.float("SOCKET_RECHECK_SECONDS", default=60.0)
-# Fernet key(s), comma-separated, newest first: Cognito refresh tokens are kept encrypted
-# with them. Derived from SECRET_KEY only when DEBUG is on (and in the test settings).
+# Long random secret(s), comma-separated, newest first: Cognito refresh tokens are kept
+# encrypted with Fernet keys derived from them. From SECRET_KEY only when DEBUG is on (and in
+# the test settings).
 TOKEN_ENCRYPTION_KEY = (
     env.str("TOKEN_ENCRYPTION_KEY")
     if not DEBUG
-    else env.str("TOKEN_ENCRYPTION_KEY", default="") or derived_fernet_key(SECRET_KEY)
+    else env.str("TOKEN_ENCRYPTION_KEY", default="") or f"derived:{SECRET_KEY}"
 )
 
 # --- Rate limits (todo_project/ratelimits.py, django-ratelimit) ---

@@ -4,8 +4,6 @@ import hashlib
 import os
 from pathlib import Path
 
-from todo_project.keys import derived_fernet_key
-
 _checkout = hashlib.sha256(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:8]
 
 # Each checkout gets its own database so that two clones can run their suites side by side.
@@ -18,8 +16,8 @@ os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("INVITATION_CODES", "stratospheric-invite,second-code")
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
-# As DEBUG would derive it; child processes (app servers) inherit it.
-os.environ.setdefault("TOKEN_ENCRYPTION_KEY", derived_fernet_key(os.environ["SECRET_KEY"]))
+# As DEBUG would make it; child processes (app servers) inherit it.
+os.environ.setdefault("TOKEN_ENCRYPTION_KEY", f"derived:{os.environ['SECRET_KEY']}")
 # Breadcrumbs only where a test asks for them (tracing/tests turn them on against moto).
 os.environ.setdefault("TRACING_ENABLED", "false")
 
