@@ -1,4 +1,5 @@
 import hmac
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -27,17 +28,26 @@ class RegistrationForm(BootstrapFormMixin, forms.Form):
             raise forms.ValidationError("This invitation code is not valid.")
         return code
 
-    def clean_username(self) -> str:
-        username: str = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("This username is already taken.")
-        return username
-
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].lower()
         # Valid in a quoted local part, but they would break Cognito's ListUsers filter.
         if '"' in email or "\\" in email:
             raise forms.ValidationError("Quotes and backslashes are not allowed here.")
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("This email address is already registered.")
         return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if self.has_error("invitation_code"):
+            # Without a valid code, nothing else is checked or told: not even whether a name
+            # or an address is taken (that would let anyone probe who has an account).
+            for field in ("username", "email"):
+                self.errors.pop(field, None)
+                cleaned.pop(field, None)
+            return cleaned
+        username = cleaned.get("username")
+        if username and User.objects.filter(username__iexact=username).exists():
+            self.add_error("username", "This username is already taken.")
+        email = cleaned.get("email")
+        if email and User.objects.filter(email__iexact=email).exists():
+            self.add_error("email", "This email address is already registered.")
+        return cleaned

@@ -41,16 +41,37 @@ def user_group(user_id: int) -> str:
 def publish(user_id: int, event: Event) -> None:
     """Push now. Never raises: a push that cannot be delivered is logged and dropped.
     With a broker it only enqueues: a STOMP send never holds up the request."""
+    _send(user_id, dict(event))
+
+
+def publish_control(user_id: int, control: dict[str, str]) -> None:
+    """Tell every socket of the user, on every process, about their sessions (see
+    notifications/sockets.py); it travels the way events do, so it is never overtaken by an
+    event published after it."""
+    _send(user_id, {CONTROL_KEY: control})
+
+
+CONTROL_KEY = "session_control"
+
+
+def channel_message(event: dict[str, Any]) -> dict[str, Any]:
+    """The channel-layer message for what arrived for a user: an event for the browser, or a
+    session control message for the consumers themselves."""
+    control = event.get(CONTROL_KEY)
+    if isinstance(control, dict):
+        return {"type": "session.control", "control": control}
+    return {"type": "todo.event", "event": event}
+
+
+def _send(user_id: int, payload: dict[str, Any]) -> None:
     try:
         broker = configured_broker()
         if broker:
-            publisher(broker).send(topic_for(user_id), json.dumps(event))
+            publisher(broker).send(topic_for(user_id), json.dumps(payload))
             return
-        async_to_sync(get_channel_layer().group_send)(
-            user_group(user_id), {"type": "todo.event", "event": dict(event)}
-        )
+        async_to_sync(get_channel_layer().group_send)(user_group(user_id), channel_message(payload))
     except Exception:
-        logger.exception("could not push %s to user %s", event.get("type"), user_id)
+        logger.exception("could not push %s to user %s", payload.get("type"), user_id)
 
 
 def configured_broker() -> BrokerSettings | None:

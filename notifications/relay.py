@@ -14,7 +14,12 @@ from typing import Any
 from channels.layers import get_channel_layer
 
 from notifications.broker import Relay
-from notifications.publishing import EVERY_SOCKET_GROUP, configured_broker, user_group
+from notifications.publishing import (
+    EVERY_SOCKET_GROUP,
+    channel_message,
+    configured_broker,
+    user_group,
+)
 from tracing import metrics
 
 logger = logging.getLogger(__name__)
@@ -71,7 +76,7 @@ class ChannelLayerDelivery:
                 batch = list(self._pending)
                 self._pending.clear()
             for user_id, event in batch:
-                message = {"type": "todo.event", "event": event}
+                message = channel_message(event)
                 group = EVERY_SOCKET_GROUP if user_id == EVERY_SOCKET else user_group(user_id)
                 try:
                     await self.layer.group_send(group, message)

@@ -23,6 +23,7 @@ from sharing.selectors import (
     todo_pending_invitations,
 )
 from sharing.selectors import pending_invitations as pending_of
+from todo_project.ratelimits import suggestions_rate_limit
 from todos.forms import NoteForm
 from todos.models import Priority, Todo
 from todos.panel import panel_context
@@ -139,6 +140,7 @@ def todo_part(request: AuthenticatedHttpRequest, todo_id: int, part: str) -> Htt
 
 @require_GET
 @login_required
+@suggestions_rate_limit
 def people_suggestions(request: AuthenticatedHttpRequest) -> JsonResponse:
     """Whom to invite, as the share dialog's field is typed in: {"people": [{username, name}]}."""
     return JsonResponse({"people": suggest_people(request.user, request.GET.get("q", "")[:150])})

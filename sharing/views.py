@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.http import AuthenticatedHttpRequest
 from sharing.forms import InvitationForm
 from sharing.mailbox import MailboxUnavailable, read_local_mailbox
+from sharing.selectors import find_person
 from sharing.services import (
     AlreadyCollaborating,
     InvalidInvitation,
@@ -20,6 +21,7 @@ from sharing.services import (
     withdraw_request,
 )
 from todo_project.forms import error_text
+from todo_project.ratelimits import ALL, ip_key, rate_limit
 from todos.selectors import get_todo_for_user
 from tracing.breadcrumbs import note_action
 
@@ -30,8 +32,17 @@ def _back(request: HttpRequest, todo_id: int) -> HttpResponse:
     return redirect("dashboard")
 
 
+def _recipient_key(group: str, request: HttpRequest) -> str:
+    """The person a share names, however they are named (username or email address)."""
+    name = request.POST.get("collaborator", "").strip()
+    person = find_person(name) if name else None
+    return f"user:{person.pk}" if person else f"name:{name.lower()}"
+
+
 @require_POST
 @login_required
+@rate_limit("share-owner", rate="RATE_LIMIT_SHARE_PER_OWNER")
+@rate_limit("share-recipient", rate="RATE_LIMIT_SHARE_PER_RECIPIENT", key=_recipient_key)
 def share(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = InvitationForm(request.POST)
@@ -54,6 +65,8 @@ def share(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@rate_limit("confirm-ip", rate="RATE_LIMIT_CONFIRM", key=ip_key, method=ALL)
+@rate_limit("confirm", rate="RATE_LIMIT_CONFIRM", method=ALL)
 def confirm(request: AuthenticatedHttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
     """GET shows what the invitation is for; only the POST (with CSRF) changes anything."""
     source = request.POST if request.method == "POST" else request.GET

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "COGNITO_DOMAIN": "https://todo.auth.eu-central-1.amazoncognito.com",
     "COGNITO_CLIENT_ID": "client",
     "COGNITO_CLIENT_SECRET": "secret",
+    "TOKEN_ENCRYPTION_KEY": "production-like-token-encryption-secret-0123456789abcdef",
 }
 
 
@@ -58,3 +59,23 @@ def test_a_weak_secret_key_is_reported():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY="short")
     assert result.returncode != 0
     assert "security.W009" in result.stderr + result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_token_encryption_key():
+    env = {k: v for k, v in {**os.environ, **PRODUCTION_ENV}.items() if k != "TOKEN_ENCRYPTION_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={k: v for k, v in env.items() if not k.startswith("SECURE_")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "TOKEN_ENCRYPTION_KEY" in result.stderr
+
+
+def test_an_empty_token_encryption_key_is_reported():
+    result = run_manage("check", TOKEN_ENCRYPTION_KEY=" , ")
+    assert result.returncode != 0
+    assert "accounts.E001" in result.stderr + result.stdout

@@ -30,13 +30,13 @@ HEALTH_BODY = b'{"status": "ok"}'
 HEALTH_HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
 
 # Imported after Django is set up: they touch models and settings.
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 
+from notifications.auth import SessionUserMiddleware  # noqa: E402
+from notifications.origin import SameOriginValidator  # noqa: E402
 from notifications.publishing import stop_publisher  # noqa: E402
 from notifications.relay import start_relay, stop_relay  # noqa: E402
-from notifications.routing import websocket_urlpatterns  # noqa: E402
+from notifications.routing import websocket_routes  # noqa: E402
 from tracing.dynamo import stop_writer  # noqa: E402
 
 
@@ -74,9 +74,7 @@ async def lifespan(scope, receive, send):  # type: ignore[no-untyped-def]
 application = ProtocolTypeRouter(
     {
         "http": http,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(SessionUserMiddleware(websocket_routes)),
         "lifespan": lifespan,
     }
 )

@@ -9,11 +9,13 @@ from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
+from csp.constants import NONE, SELF
 
 # Lets generic classes be subscripted at runtime (ModelAdmin[Todo]), as their type stubs are.
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
 
 env = environ.Env()
 
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -57,14 +60,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tracing.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "todo_project.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "todo_project.middleware.PermissionsPolicyMiddleware",
     "tracing.middleware.BreadcrumbMiddleware",
 ]
 
@@ -120,6 +126,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+# Django's own database sessions: logout deletes the row, so a session ends everywhere at once.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 
@@ -151,6 +159,50 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Uploads: a file larger than this is refused while it streams in (todo_project/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "todo_project.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# --- Sessions (accounts/middleware.py) ---
+# A session ends after this long without a request, and in any case this long after login.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=12 * 3600)
+SESSION_MAX_AGE_SECONDS = env.int("SESSION_MAX_AGE_SECONDS", default=7 * 24 * 3600)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+# The user is checked with Cognito (a refresh-token grant) at most this often per session.
+SESSION_RECHECK_SECONDS = env.int("SESSION_RECHECK_SECONDS", default=900)
+# An open WebSocket checks that its session still lives at least this often.
+SOCKET_RECHECK_SECONDS = env.float("SOCKET_RECHECK_SECONDS", default=60.0)
+# Long random secret(s), comma-separated, newest first: Cognito refresh tokens are kept
+# encrypted with Fernet keys derived from them. From SECRET_KEY only when DEBUG is on (and in
+# the test settings).
+TOKEN_ENCRYPTION_KEY = (
+    env.str("TOKEN_ENCRYPTION_KEY")
+    if not DEBUG
+    else env.str("TOKEN_ENCRYPTION_KEY", default="") or f"derived:{SECRET_KEY}"
+)
+
+# --- Rate limits (todo_project/ratelimits.py, django-ratelimit) ---
+# Proxies in front of the app that append to X-Forwarded-For: the client is the entry the
+# outermost of them (the ALB) added. 0: not behind a proxy, the peer address is the client.
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=1)
+RATE_LIMIT_REGISTER = env.str("RATE_LIMIT_REGISTER", default="10/h")  # per client IP
+RATE_LIMIT_LOGIN = env.str("RATE_LIMIT_LOGIN", default="30/10m")  # login starts per IP
+RATE_LIMIT_SHARE_PER_OWNER = env.str("RATE_LIMIT_SHARE_PER_OWNER", default="30/h")
+RATE_LIMIT_SHARE_PER_RECIPIENT = env.str("RATE_LIMIT_SHARE_PER_RECIPIENT", default="5/d")
+RATE_LIMIT_CONFIRM = env.str("RATE_LIMIT_CONFIRM", default="30/h")  # per user and per IP
+RATE_LIMIT_UPLOAD = env.str("RATE_LIMIT_UPLOAD", default="60/h")  # per user and per IP
+RATE_LIMIT_SUGGESTIONS = env.str("RATE_LIMIT_SUGGESTIONS", default="120/m")  # per user
+RATE_LIMIT_PER_IP = env.str("RATE_LIMIT_PER_IP", default="300/h")  # any of them, per IP
+RATELIMIT_IP_META_KEY = "todo_project.ratelimits.client_ip"
+RATELIMIT_USE_CACHE = "ratelimit"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Counters shared by every process, in PostgreSQL (one row per key and window).
+    "ratelimit": {"BACKEND": "accounts.ratelimit_cache.CounterCache"},
+}
 
 # --- AWS ---
 AWS_REGION = env.str("AWS_REGION", default="eu-central-1")
@@ -175,6 +227,8 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 # login, by an email address that Cognito says is verified.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# allauth keeps no tokens; our login handler keeps the refresh token, encrypted, in the
+# session it belongs to (accounts/cognito.py).
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.CognitoAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {
@@ -184,6 +238,30 @@ SOCIALACCOUNT_PROVIDERS = {
         "APP": {"client_id": COGNITO_CLIENT_ID, "secret": COGNITO_CLIENT_SECRET},
     }
 }
+
+# --- Headers: Content-Security-Policy (django-csp) and Permissions-Policy ---
+# No inline script, handler or style anywhere; the page's own WebSocket is allowed.
+# form-action names the Cognito domain because login and logout end in a redirect there
+# (both are filled in on each response: todo_project/middleware.py).
+_ws_origin = f"{'wss' if _external.scheme == 'https' else 'ws'}://{_external.netloc}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF, _ws_origin],
+        "form-action": [SELF, COGNITO_DOMAIN],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
 
 # --- Email: SES in AWS and locally (moto records what it "sent") ---
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="todo_project.ses_backend.SESEmailBackend")
@@ -201,10 +279,8 @@ SHARING_EMAIL_THREADS = env.int("SHARING_EMAIL_THREADS", default=10)
 # One process's sockets live in its own memory; ActiveMQ carries events between processes.
 CHANNEL_LAYERS = {
     "default": {
+        # A socket leaves its group when it closes; memberships do not lapse.
         "BACKEND": "notifications.layers.LocalChannelLayer",
-        # A socket leaves its group when it closes; a membership must not lapse after the
-        # default day while a tab stays open.
-        "CONFIG": {"group_expiry": 10 * 365 * 24 * 3600},
     }
 }
 # Unset: events go straight to this process's channel layer (one process, as under `make run`).

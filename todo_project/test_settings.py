@@ -16,6 +16,8 @@ os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("INVITATION_CODES", "stratospheric-invite,second-code")
 os.environ.setdefault("DATABASE_CONN_MAX_AGE", "0")
+# As DEBUG would make it; child processes (app servers) inherit it.
+os.environ.setdefault("TOKEN_ENCRYPTION_KEY", f"derived:{os.environ['SECRET_KEY']}")
 # Breadcrumbs only where a test asks for them (tracing/tests turn them on against moto).
 os.environ.setdefault("TRACING_ENABLED", "false")
 

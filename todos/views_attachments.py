@@ -7,6 +7,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from todo_project.forms import error_text
+from todo_project.ratelimits import ip_key, rate_limit
+from todo_project.uploads import upload_refusal
 from todos.attachments import (
     AttachmentRejected,
     add_attachment,
@@ -25,11 +27,16 @@ from tracing.breadcrumbs import note_action
 
 @require_POST
 @login_required
+@rate_limit("upload-ip", rate="RATE_LIMIT_PER_IP", key=ip_key)
+@rate_limit("upload", rate="RATE_LIMIT_UPLOAD")
 def attachment_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     form = AttachmentForm(request.POST, request.FILES)
-    error = ""
-    if form.is_valid():
+    error = upload_refusal(request) or ""  # too large: refused while it streamed in
+    if error:
+        form.is_valid()  # the file never arrived: say why instead of "required"
+        form.errors["file"] = form.error_class([error])
+    elif form.is_valid():
         try:
             attachment = add_attachment(
                 todo=todo, uploader=request.user, upload=form.cleaned_data["file"]

@@ -2,7 +2,8 @@
 
 Liveness (/health) is answered in todo_project/asgi.py without touching anything; this is
 /health/ready, for operators and deploy gates: the database, the sharing queue, the broker
-and the breadcrumb table, each "ok", "skipped" (not configured) or the reason it failed.
+and the breadcrumb table, each "ok", "skipped" (not configured) or the reason it failed
+(which the view logs and does not show).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ CHECK_TIMEOUT_S = 2.0
 
 OK = "ok"
 SKIPPED = "skipped"
+FAILED = "failed"  # what /health/ready shows of a failed check; the reason is logged
 
 
 def check_database() -> str:

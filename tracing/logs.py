@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import structlog
+from django.http import HttpRequest
 from structlog.contextvars import bind_contextvars, clear_contextvars, get_contextvars
 
 
@@ -26,10 +27,31 @@ def _drop_terminal_copies(logger: object, method: str, event: dict[str, Any]) ->
     return event
 
 
+# A path followed by a query string, as in "GET /todo/1/confirm?token=abc" or a request's repr.
+_PATH_WITH_QUERY = re.compile(r"(/[^\s?#'\"<>]*)\?[^\s#'\"<>]*")
+REDACTED_QUERY = "?[redacted]"
+
+
+def redact_query(text: str) -> str:
+    """Query strings carry secrets (an invitation link's token): logs keep the path only."""
+    return _PATH_WITH_QUERY.sub(lambda match: match.group(1) + REDACTED_QUERY, text)
+
+
+def _redact_query_strings(logger: object, method: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key, value in event.items():
+        if isinstance(value, HttpRequest):
+            # django.request puts the request in its records; its repr has the full URL.
+            event[key] = f"{value.method} {value.path}"
+        elif isinstance(value, str) and "?" in value:
+            event[key] = redact_query(value)
+    return event
+
+
 _SHARED_PROCESSORS: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.ExtraAdder(),
     _drop_terminal_copies,
+    _redact_query_strings,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),

@@ -38,11 +38,19 @@ class AppServer:
             "--lifespan",
             "on",
             "--no-access-log",
+            "--ws-per-message-deflate",  # as deploy/entrypoint.sh runs it
+            "false",
         ]
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**os.environ, **self.env},
+            # The app's own origins (by address and by name): WebSockets from others are refused.
+            env={
+                **os.environ,
+                "EXTERNAL_URL": self.url,
+                "CSRF_TRUSTED_ORIGINS": f"{self.url},http://localhost:{self.port}",
+                **self.env,
+            },
             stdout=subprocess.DEVNULL if self.quiet else None,
             stderr=subprocess.DEVNULL if self.quiet else None,
         )

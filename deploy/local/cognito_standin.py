@@ -4,7 +4,8 @@ moto implements the user-pool API (AdminCreateUser, InitiateAuth, GetUser, …) 
 hosted UI, so this small Flask app adds the OAuth 2.0 endpoints the app talks to:
 
     GET  /oauth2/authorize   login form (or straight back, if the browser has a session)
-    POST /oauth2/token       authorization code (+ PKCE verifier) -> tokens
+    POST /oauth2/token       authorization code (+ PKCE verifier) -> tokens; refresh token
+                             -> new tokens, refused for disabled, deleted, signed-out users
     GET  /oauth2/userInfo    bearer access token -> claims
     GET  /logout             ends the hosted-UI session, back to a registered logout URL
 
@@ -76,6 +77,8 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
     pending: dict[str, _Pending] = {}
     grants: dict[str, _Grant] = {}
     sessions: dict[str, dict[str, str]] = {}  # hosted-UI session id -> tokens
+    # Whose refresh token is whose: InitiateAuth wants the username in the SECRET_HASH.
+    refresh_owners: dict[str, str] = {}
 
     def client_config(client_id: str) -> dict[str, Any] | None:
         try:
@@ -175,7 +178,10 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
                 error=None,
             )
         pending.pop(request_id, None)
-        return finish_login(pending_request, tokens_from(result))
+        tokens = tokens_from(result)
+        with lock:
+            refresh_owners[tokens["refresh_token"]] = username
+        return finish_login(pending_request, tokens)
 
     @app.post("/login/new-password")
     def new_password() -> Any:
@@ -206,7 +212,10 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
                 error=error.response["Error"].get("Message", "That password is not allowed."),
             )
         pending.pop(request_id, None)
-        return finish_login(pending_request, tokens_from(result))
+        tokens = tokens_from(result)
+        with lock:
+            refresh_owners[tokens["refresh_token"]] = username
+        return finish_login(pending_request, tokens)
 
     @app.post("/oauth2/token")
     def token() -> Any:
@@ -220,6 +229,8 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
         client = client_config(client_id)
         if client is None or not hmac.compare_digest(client.get("ClientSecret", ""), client_secret):
             return jsonify(error="invalid_client"), 401
+        if request.form.get("grant_type") == "refresh_token":
+            return refresh(client_id)
         if request.form.get("grant_type") != "authorization_code":
             return jsonify(error="unsupported_grant_type"), 400
         with lock:
@@ -241,6 +252,36 @@ def create_app(*, endpoint_url: str, region: str, user_pool_id: str) -> Flask:
             if not hmac.compare_digest(computed, grant.code_challenge):
                 return jsonify(error="invalid_grant", error_description="PKCE mismatch"), 400
         return jsonify(token_type="Bearer", expires_in=3600, **grant.tokens)
+
+    def refresh(client_id: str) -> Any:
+        """New tokens for a refresh token, refused (invalid_grant) as Cognito refuses them:
+        for a user who was disabled, deleted or globally signed out."""
+        refresh_token = request.form.get("refresh_token", "")
+        client = client_config(client_id) or {}
+        params = {"REFRESH_TOKEN": refresh_token}
+        owner = refresh_owners.get(refresh_token)
+        if owner is None:
+            return jsonify(error="invalid_grant"), 400
+        if client.get("ClientSecret"):
+            params["SECRET_HASH"] = secret_hash(owner, client_id, client["ClientSecret"])
+        try:
+            result = cognito.initiate_auth(
+                ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=params
+            )
+            auth = result["AuthenticationResult"]
+            # moto refreshes for disabled and deleted users; Cognito does not.
+            username = cognito.get_user(AccessToken=auth["AccessToken"])["Username"]
+            user = cognito.admin_get_user(UserPoolId=user_pool_id, Username=username)
+        except ClientError:
+            return jsonify(error="invalid_grant"), 400
+        if not user.get("Enabled", True):
+            return jsonify(error="invalid_grant", error_description="User is disabled."), 400
+        return jsonify(
+            token_type="Bearer",
+            expires_in=3600,
+            access_token=auth["AccessToken"],
+            id_token=auth["IdToken"],
+        )
 
     @app.get("/oauth2/userInfo")
     def user_info() -> Any:

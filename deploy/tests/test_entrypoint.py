@@ -44,6 +44,7 @@ def container_environment(**extra: str) -> dict[str, str]:
         "PYTHON": sys.executable,
         "DJANGO_SETTINGS_MODULE": "todo_project.settings",
         "SECRET_KEY": "entrypoint-test-only-secret-key-0123456789-abcdefghijklmnop",
+        "TOKEN_ENCRYPTION_KEY": "entrypoint-test-only-token-encryption-secret-0123456789",
         "ALLOWED_HOSTS": "127.0.0.1",
         "EXTERNAL_URL": "https://todo.example.com",
         **extra,

@@ -10,6 +10,7 @@
 
   var MIN_DELAY_MS = 1000;
   var MAX_DELAY_MS = 30000;
+  var CLOSE_SESSION_ENDED = 4001; // logged out, expired or deactivated: do not come back
   var CLOSE_NOT_LOGGED_IN = 4401;
   var MAX_TOASTS = 3;
   var delay = MIN_DELAY_MS;
@@ -23,7 +24,8 @@
 
   // Whether a closed socket should be opened again.
   function shouldReconnect(code) {
-    return code !== CLOSE_NOT_LOGGED_IN; // the session ended; the next page load asks for a login
+    // Logged out, expired, deactivated or never logged in: the next page load asks for a login.
+    return code !== CLOSE_SESSION_ENDED && code !== CLOSE_NOT_LOGGED_IN;
   }
 
   function setPaused(paused) {

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from accounts.models import User
 from deploy.local.aws_resources import SEED_PASSWORD
+from tests.browser import CspWatch
 from todos.models import Note, Status, Todo
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -28,10 +29,14 @@ def page(monkeypatch):
             executable_path="/usr/bin/chromium",
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        context = browser.new_context(viewport={"width": 1200, "height": 800})
+        csp = CspWatch(context)
+        page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
+        violations = csp.violations(page)
         browser.close()
+    assert violations == [], "Content-Security-Policy violations"
 
 
 def log_in(page: Page, app_url: str, username: str) -> None:

@@ -28,6 +28,10 @@ def ready() -> tuple[int, dict[str, Any]]:
     return response.status_code, response.json()
 
 
+def logged_reasons(caplog) -> str:
+    return " ".join(r.getMessage() for r in caplog.records if r.name == "tracing.views")
+
+
 def test_it_answers_200_when_everything_answers(everything_configured):
     status, body = ready()
     assert (status, body["status"], body["failed"]) == (200, "ok", [])
@@ -48,11 +52,12 @@ def test_what_is_not_configured_is_skipped(settings, db):
     }
 
 
-def test_a_missing_table_is_named(everything_configured):
+def test_a_missing_table_is_named(everything_configured, caplog):
     everything_configured.TRACING_TABLE_NAME = "no-such-table"
     status, body = ready()
     assert (status, body["status"], body["failed"]) == (503, "failing", ["table"])
-    assert "ResourceNotFoundException" in body["checks"]["table"]
+    assert body["checks"]["table"] == "failed"
+    assert "ResourceNotFoundException" in logged_reasons(caplog)
 
 
 def test_a_missing_queue_is_named(everything_configured):
@@ -61,11 +66,11 @@ def test_a_missing_queue_is_named(everything_configured):
     assert (status, body["failed"]) == (503, ["queue"])
 
 
-def test_a_broker_that_does_not_answer_is_named(everything_configured):
+def test_a_broker_that_does_not_answer_is_named(everything_configured, caplog):
     everything_configured.ACTIVEMQ_URL = f"stomp://127.0.0.1:{free_port()}"
     status, body = ready()
     assert (status, body["failed"]) == (503, ["broker"])
-    assert "refused" in body["checks"]["broker"].lower()
+    assert "refused" in logged_reasons(caplog).lower()
 
 
 def test_a_failover_url_is_ready_when_one_broker_answers(everything_configured, activemq):
@@ -99,8 +104,24 @@ def test_broker_urls_are_read_like_the_relay_reads_them():
         broker_addresses("http://example.com")
 
 
-def test_a_malformed_broker_url_fails_the_check_with_a_reason(everything_configured):
+def test_a_malformed_broker_url_fails_the_check_with_a_reason(everything_configured, caplog):
     everything_configured.ACTIVEMQ_URL = "nonsense"
     status, body = ready()
     assert (status, body["failed"]) == (503, ["broker"])
-    assert "not a STOMP broker URL" in body["checks"]["broker"]
+    assert "not a STOMP broker URL" in logged_reasons(caplog)
+
+
+def test_health_ready_shows_names_and_ok_or_failed_only(everything_configured, caplog):
+    """Finding 9: the text of a failing dependency's exception reached anyone who asked."""
+    everything_configured.TRACING_TABLE_NAME = "no-such-table"
+    everything_configured.ACTIVEMQ_URL = f"stomp://127.0.0.1:{free_port()}"
+    response = Client().get("/health/ready")
+    assert response.json()["checks"] == {
+        "database": "ok",
+        "queue": "ok",
+        "broker": "failed",
+        "table": "failed",
+    }
+    text = response.content.decode()
+    assert "ResourceNotFound" not in text and "refused" not in text.lower()
+    assert "no-such-table" not in text and "127.0.0.1" not in text

@@ -25,6 +25,7 @@ from .network import NetworkStack
 from .registry import RegistryStack
 from .service import ServiceStack
 from .tracing_table import TracingTableStack
+from .waf import WafStack
 
 REGISTRY_STACK_NAME = "stratospheric-todo-registry"
 
@@ -60,6 +61,7 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
         termination_protection=True,
     )
     network = NetworkStack(app, "Network", config=config, **stack_kwargs("network"))
+    WafStack(app, "Waf", config=config, load_balancer=network.load_balancer, **stack_kwargs("waf"))
     database = DatabaseStack(
         app, "Database", config=config, network=network, **stack_kwargs("database")
     )

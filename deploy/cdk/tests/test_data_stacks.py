@@ -160,6 +160,7 @@ def test_stacks_are_named_for_the_environment_and_what_they_hold(
                 "jobs",
                 "service",
                 "monitoring",
+                "waf",
             )
         ),
     }
