@@ -58,9 +58,7 @@ def requirements(*extras: str) -> list[Requirement]:
     return found
 
 
-@pytest.mark.parametrize(
-    ("lock", "extras"), [("app", ()), ("run", ("local",)), ("dev", ("dev",))]
-)
+@pytest.mark.parametrize(("lock", "extras"), [("app", ()), ("run", ("local",)), ("dev", ("dev",))])
 def test_every_requirement_is_pinned_at_a_version_it_allows(
     lock: str, extras: tuple[str, ...]
 ) -> None:

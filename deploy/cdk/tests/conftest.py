@@ -1,10 +1,14 @@
-"""One offline synthesis of the whole CDK app per test session (jsii makes each one slow)."""
+"""One synthesis of the whole CDK app per test session, by the pinned CDK CLI
+(deploy/package-lock.json) exactly as a deploy runs it, with no AWS credentials: the
+templates every test asserts on are the CLI's."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+import subprocess
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +19,12 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from aws_cdk.assertions import Template
 
-from deploy.cdk.stacks import TodoApp, build_app
-
 CDK_DIR = Path(__file__).resolve().parents[1]
+CDK_CLI = CDK_DIR.parent / "node_modules" / ".bin" / "cdk"
 CERTIFICATE_ARN = (
     "arn:aws:acm:eu-central-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
 )
-# Production: the strictest settings (multi-AZ database, deletion protection).
+# Production: the strictest settings (multi-AZ database, deletion protection, the canary).
 CONTEXT = {
     "environmentName": "production",
     "account": "123456789012",
@@ -35,13 +38,22 @@ CONTEXT = {
 
 
 @dataclass
+class StackInfo:
+    id: str
+    stack_name: str
+
+
+@dataclass
 class Synthesized:
-    todo: TodoApp
     outdir: Path
-    templates: dict[str, Template]
+    stacks: list[StackInfo]
+    cli_output: str
+    _templates: dict[str, Template] = field(default_factory=dict)
 
     def template(self, stack_id: str) -> Template:
-        return self.templates[stack_id]
+        if stack_id not in self._templates:
+            self._templates[stack_id] = Template.from_json(self.json(stack_id))
+        return self._templates[stack_id]
 
     def json(self, stack_id: str) -> dict[str, Any]:
         template: dict[str, Any] = json.loads(
@@ -50,12 +62,47 @@ class Synthesized:
         return template
 
 
+def cli_environment(home: Path) -> dict[str, str]:
+    """Nothing of AWS: no keys, no profile, no instance metadata; no network calls of the
+    CLI's own (version check, notices)."""
+    return {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": str(home / "no-aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "no-aws-credentials"),
+        "CDK_DISABLE_VERSION_CHECK": "1",
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+
+
+def cdk_synth(
+    outdir: Path, home: Path, context: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    assert CDK_CLI.exists(), f"{CDK_CLI} is missing: `make test` installs it (npm ci in deploy/)"
+    flags = [arg for key, value in context.items() for arg in ("-c", f"{key}={value}")]
+    return subprocess.run(
+        [str(CDK_CLI), "synth", "--quiet", "--no-notices", "--output", str(outdir), *flags],
+        cwd=CDK_DIR,
+        env=cli_environment(home),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     outdir = tmp_path_factory.mktemp("cdk.out")
-    # The feature flags of cdk.json apply as they do for `cdk synth`.
-    flags = json.loads((CDK_DIR / "cdk.json").read_text())["context"]
-    todo = build_app({**flags, **CONTEXT}, outdir=str(outdir))
-    todo.app.synth()
-    templates = {stack.node.id: Template.from_stack(stack) for stack in todo.stacks}
-    return Synthesized(todo=todo, outdir=outdir, templates=templates)
+    result = cdk_synth(outdir, tmp_path_factory.mktemp("home"), CONTEXT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    assert "missing" not in manifest, manifest["missing"]  # no lookup was left to do
+    stacks = [
+        StackInfo(id=artifact_id, stack_name=artifact["properties"]["stackName"])
+        for artifact_id, artifact in manifest["artifacts"].items()
+        if artifact["type"] == "aws:cloudformation:stack"
+    ]
+    return Synthesized(outdir=outdir, stacks=stacks, cli_output=result.stdout + result.stderr)

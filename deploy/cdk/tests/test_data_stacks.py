@@ -143,7 +143,7 @@ def test_image_tags_are_immutable_so_a_tag_names_one_image(synthesized: Synthesi
 def test_stacks_are_named_for_the_environment_and_what_they_hold(
     synthesized: Synthesized,
 ) -> None:
-    names = {stack.stack_name for stack in synthesized.todo.stacks}
+    names = {stack.stack_name for stack in synthesized.stacks}
     assert names == {
         "stratospheric-todo-registry",
         *(
