@@ -79,16 +79,17 @@ class BrokerStack(Stack):
                     console_access=False,
                 )
             ],
-            logs=amazonmq.CfnBroker.LogListProperty(general=True),
+            logs=amazonmq.CfnBroker.LogListProperty(general=True, audit=True),
         )
-        # Amazon MQ creates its log group itself, named by the broker's id: the retention is
-        # set on it by CDK's log-retention function.
-        logs.LogRetention(
-            self,
-            "GeneralLogsRetention",
-            log_group_name=Fn.join("", ["/aws/amazonmq/broker/", self.broker.ref, "/general"]),
-            retention=logs.RetentionDays.ONE_MONTH,
-        )
+        # Amazon MQ creates its log groups itself, named by the broker's id: the retention
+        # is set on them by CDK's log-retention function.
+        for kind in ("general", "audit"):
+            logs.LogRetention(
+                self,
+                f"{kind.capitalize()}LogsRetention",
+                log_group_name=Fn.join("", ["/aws/amazonmq/broker/", self.broker.ref, f"/{kind}"]),
+                retention=logs.RetentionDays.ONE_MONTH,
+            )
         # failover:(stomp+ssl://a:61614,stomp+ssl://b:61614): the client follows whichever
         # of the pair is active (one endpoint for a single instance).
         self.url = Fn.join("", ["failover:(", Fn.join(",", self.broker.attr_stomp_endpoints), ")"])

@@ -173,7 +173,11 @@ def test_missing_context_is_named_in_the_error() -> None:
 
 def test_data_is_protected_from_deletion_in_production(synthesized: Synthesized) -> None:
     synthesized.template("TracingTable").has_resource_properties(
-        "AWS::DynamoDB::Table", {"DeletionProtectionEnabled": True}
+        "AWS::DynamoDB::Table",
+        {
+            "DeletionProtectionEnabled": True,
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        },
     )
     synthesized.template("Network").has_resource_properties(
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
@@ -189,12 +193,8 @@ def test_the_load_balancer_logs_access_to_a_bucket_that_expires_them(
     synthesized: Synthesized,
 ) -> None:
     template = synthesized.json("Network")
-    (balancer,) = resources_of_type(
-        template, "AWS::ElasticLoadBalancingV2::LoadBalancer"
-    ).values()
-    attributes = {
-        a["Key"]: a["Value"] for a in balancer["Properties"]["LoadBalancerAttributes"]
-    }
+    (balancer,) = resources_of_type(template, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    attributes = {a["Key"]: a["Value"] for a in balancer["Properties"]["LoadBalancerAttributes"]}
     assert attributes["access_logs.s3.enabled"] == "true"
     (bucket_id,) = resources_of_type(template, "AWS::S3::Bucket")
     assert attributes["access_logs.s3.bucket"] == {"Ref": bucket_id}

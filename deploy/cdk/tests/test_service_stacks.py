@@ -180,10 +180,14 @@ def test_every_log_group_expires(synthesized: Synthesized) -> None:
         for group in groups.values():
             assert group["Properties"]["RetentionInDays"] == 30
     # The groups RDS and Amazon MQ create themselves get theirs from CDK's function.
-    for stack, name in (("Database", "/postgresql"), ("Broker", "/general")):
-        (retention,) = resources_of_type(synthesized.json(stack), "Custom::LogRetention").values()
-        assert retention["Properties"]["RetentionInDays"] == 30
-        assert name in json.dumps(retention["Properties"]["LogGroupName"])
+    for stack, names in (("Database", {"/postgresql"}), ("Broker", {"/general", "/audit"})):
+        retentions = resources_of_type(synthesized.json(stack), "Custom::LogRetention")
+        assert len(retentions) == len(names)
+        for retention in retentions.values():
+            assert retention["Properties"]["RetentionInDays"] == 30
+        groups = json.dumps([r["Properties"]["LogGroupName"] for r in retentions.values()])
+        for name in names:
+            assert name in groups
 
 
 def test_web_and_worker_roll_back_a_deployment_on_their_alarms(
