@@ -185,9 +185,9 @@ def test_every_log_group_expires(synthesized: Synthesized) -> None:
         assert len(retentions) == len(names)
         for retention in retentions.values():
             assert retention["Properties"]["RetentionInDays"] == 30
-        groups = json.dumps([r["Properties"]["LogGroupName"] for r in retentions.values()])
+        named = json.dumps([r["Properties"]["LogGroupName"] for r in retentions.values()])
         for name in names:
-            assert name in groups
+            assert name in named
 
 
 def test_web_and_worker_roll_back_a_deployment_on_their_alarms(

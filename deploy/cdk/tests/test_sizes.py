@@ -74,7 +74,7 @@ def test_staging_runs_one_small_broker_and_a_micro_database() -> None:
     network = NetworkStack(app, "Network", config=config, env=env)
     broker = BrokerStack(app, "Broker", config=config, network=network, env=env)
     (resource,) = resources_of_type(
-        Template.from_stack(broker).to_json(), "AWS::AmazonMQ::Broker"
+        dict(Template.from_stack(broker).to_json()), "AWS::AmazonMQ::Broker"
     ).values()
     assert resource["Properties"]["DeploymentMode"] == "SINGLE_INSTANCE"
     assert resource["Properties"]["HostInstanceType"] == "mq.t3.micro"
