@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,27 +79,53 @@ def cli_environment(home: Path) -> dict[str, str]:
     }
 
 
-def cdk_synth(
-    outdir: Path, home: Path, context: dict[str, str]
-) -> subprocess.CompletedProcess[str]:
+def cdk_synth(outdir: Path, home: Path, context: dict[str, str]) -> subprocess.Popen[str]:
+    """Starts the pinned CLI's `cdk synth` into `outdir`; its output goes to outdir.log."""
     assert CDK_CLI.exists(), f"{CDK_CLI} is missing: `make test` installs it (npm ci in deploy/)"
     flags = [arg for key, value in context.items() for arg in ("-c", f"{key}={value}")]
-    return subprocess.run(
-        [str(CDK_CLI), "synth", "--quiet", "--no-notices", "--output", str(outdir), *flags],
-        cwd=CDK_DIR,
-        env=cli_environment(home),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    with outdir.with_suffix(".log").open("w") as log:
+        return subprocess.Popen(
+            [str(CDK_CLI), "synth", "--quiet", "--no-notices", "--output", str(outdir), *flags],
+            cwd=CDK_DIR,
+            env=cli_environment(home),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+
+_started: dict[str, Any] = {}
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The synthesis takes a while (a Node.js CLI running a Python app on jsii): it starts as
+    soon as the tests are collected, on the other core, while the suite's first tests run."""
+    if not any("synthesized" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="cdk-synth-"))
+    (workdir / "home").mkdir()
+    _started.update(
+        workdir=workdir, process=cdk_synth(workdir / "cdk.out", workdir / "home", CONTEXT)
     )
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    process = _started.get("process")
+    if process is not None and process.poll() is None:  # the run stopped before needing it
+        process.kill()
+        process.wait()
+    if "workdir" in _started:
+        shutil.rmtree(_started["workdir"], ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    result = cdk_synth(outdir, tmp_path_factory.mktemp("home"), CONTEXT)
-    assert result.returncode == 0, result.stdout + result.stderr
+def synthesized() -> Synthesized:
+    assert _started, "the synthesis was not started at collection"
+    process: subprocess.Popen[str] = _started["process"]
+    outdir: Path = _started["workdir"] / "cdk.out"
+    process.wait(timeout=600)
+    output = outdir.with_suffix(".log").read_text()
+    assert process.returncode == 0, output
     manifest = json.loads((outdir / "manifest.json").read_text())
     assert "missing" not in manifest, manifest["missing"]  # no lookup was left to do
     stacks = [
@@ -105,4 +133,4 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
         for artifact_id, artifact in manifest["artifacts"].items()
         if artifact["type"] == "aws:cloudformation:stack"
     ]
-    return Synthesized(outdir=outdir, stacks=stacks, cli_output=result.stdout + result.stderr)
+    return Synthesized(outdir=outdir, stacks=stacks, cli_output=output)
