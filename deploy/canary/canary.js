@@ -62,18 +62,25 @@ async function checkTodoApp(page, { baseUrl, username, password }, step) {
 
   await step('add-todo', async () => {
     await page.goto(`${base}/todo/add`);
-    await visible(page.getByLabel(/^title/i)).fill(title);
+    const titleField = visible(page.getByLabel(/^title/i));
+    await titleField.fill(title);
     await visible(page.getByLabel(/^description/i)).fill('Added and deleted by the canary');
-    const submit = page.locator('form[action$="/todo/add"]').getByRole('button');
-    await visible(submit).click();
+    const form = page.locator('form').filter({ has: page.getByLabel(/^title/i) });
+    const formUrl = page.url();
+    await visible(
+      form.getByRole('button', { name: /create|add|save/i }).or(form.locator('[type="submit"]')),
+    ).click();
+    await page.waitForURL((url) => url.href !== formUrl);
     await visible(page.getByText(title)).waitFor();
   });
 
   await step('delete-todo', async () => {
     await page.goto(`${base}/dashboard`);
     await visible(page.getByRole('link', { name: title })).click();
-    await visible(page.getByRole('button', { name: /^delete$/i })).click();
-    await page.waitForURL((url) => !/\/todo\/show\//.test(url.pathname), { timeout: TIMEOUT_MS });
+    await page.waitForLoadState();
+    const todoUrl = page.url();
+    await visible(page.getByRole('button', { name: /^delete\b/i })).click();
+    await page.waitForURL((url) => url.href !== todoUrl);
     await page.goto(`${base}/dashboard`);
     if ((await page.getByText(title).count()) !== 0) {
       throw new Error(`the todo "${title}" is still on the dashboard after deleting it`);
