@@ -1,6 +1,7 @@
-"""`make run`'s program for the canary's test (test_canary.py), started as soon as the tests
-are collected: its start-up (moto server, migrations, the stand-in, uvicorn) overlaps the
-suite's first tests instead of waiting for its turn."""
+"""The canary's script against `make run`'s program (test_canary.py), started as soon as the
+tests are collected and run in the background: the start-up (moto server, migrations, the
+stand-in, uvicorn) and the two runs of the script in Chromium overlap the suite's first tests
+instead of waiting for their turn. The tests then assert on what the runs did."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,17 +29,93 @@ CANARY_USER, CANARY_PASSWORD = "canary", "Canary-Password-1234"
 START_TIMEOUT_S = 180  # migrations on SQLite and four processes, on a busy two-core machine
 
 
+RUN_JS = ROOT / "deploy" / "canary" / "run.js"
+WRONG_PASSWORD = "not-the-password"
+
+
 @dataclass
 class LocalApp:
     url: str
     database: Path
 
 
+@dataclass
+class CanaryRuns:
+    app: LocalApp
+    passing: subprocess.CompletedProcess[str]  # with the canary user's password
+    wrong_password: subprocess.CompletedProcess[str]
+
+
+def run_canary(app: LocalApp, password: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["node", str(RUN_JS)],
+        env={
+            "PATH": os.environ["PATH"],
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "BASE_URL": app.url,
+            "CANARY_USERNAME": CANARY_USER,
+            "CANARY_PASSWORD": password,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+class Background(threading.Thread):
+    """Waits for `make run` to be ready, creates the canary user, runs the canary twice."""
+
+    def __init__(self, process: subprocess.Popen[bytes], workdir: Path, port: int, moto: str):
+        super().__init__(name="canary", daemon=True)
+        self.process, self.workdir, self.moto = process, workdir, moto
+        self.app = LocalApp(url=f"http://127.0.0.1:{port}", database=workdir / "db.sqlite3")
+        self.done = threading.Event()
+        self.runs: CanaryRuns | None = None
+        self.error: str | None = None
+
+    def run(self) -> None:
+        try:
+            self.wait_until_ready()
+            (pool,) = local_client("cognito-idp", self.moto, REGION).list_user_pools(MaxResults=10)[
+                "UserPools"
+            ]
+            create_user(
+                self.moto, REGION, CognitoPool(pool["Id"], "", ""), CANARY_USER, CANARY_PASSWORD
+            )
+            passing = run_canary(self.app, CANARY_PASSWORD)
+            self.runs = CanaryRuns(self.app, passing, run_canary(self.app, WRONG_PASSWORD))
+        except Exception as error:  # reported by the fixture, in the test
+            self.error = f"{type(error).__name__}: {error}"
+        finally:
+            self.done.set()
+
+    def wait_until_ready(self) -> None:
+        log = self.workdir / "make-run.log"
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if self.process.poll() is not None:
+                raise AssertionError(
+                    f"make run exited with {self.process.returncode}: {log.read_text()}"
+                )
+            try:
+                if requests.get(f"{self.app.url}/health/ready", timeout=10).status_code == 200:
+                    return
+            except requests.RequestException:  # not listening yet, or still starting up
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"make run not ready within {START_TIMEOUT_S}s: {log.read_text()}"
+                )
+            time.sleep(0.5)
+
+
 _started: dict[str, Any] = {}
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if not any("make_run" in getattr(item, "fixturenames", ()) for item in session.items):
+    wanted = any("canary_runs" in getattr(item, "fixturenames", ()) for item in session.items)
+    if not wanted or session.config.option.collectonly:
         return
     workdir = Path(tempfile.mkdtemp(prefix="make-run-"))
     port, moto_port = free_port(), free_port()
@@ -62,12 +140,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: the tear-down ends all of it
         )
-    _started.update(
-        process=process,
-        workdir=workdir,
-        url=f"http://127.0.0.1:{port}",
-        moto=f"http://127.0.0.1:{moto_port}",
-    )
+    background = Background(process, workdir, port, f"http://127.0.0.1:{moto_port}")
+    background.start()
+    _started.update(process=process, workdir=workdir, background=background)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -77,31 +152,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         # nothing here needs to outlive the tests.
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+        _started["background"].join(timeout=30)
         shutil.rmtree(_started["workdir"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def make_run() -> LocalApp:
-    """`make run` on free ports with a database file of its own, and a canary user."""
+def canary_runs() -> CanaryRuns:
+    """The canary's two runs against `make run` (on free ports, a database file of its own,
+    a dedicated canary user), once they are done."""
     assert _started, "make run was not started at collection"
-    process: subprocess.Popen[bytes] = _started["process"]
-    log: Path = _started["workdir"] / "make-run.log"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"make run exited with {process.returncode}: {log.read_text()}")
-        try:
-            if requests.get(f"{_started['url']}/health/ready", timeout=10).status_code == 200:
-                break
-        except requests.RequestException:  # not listening yet, or still starting up
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"make run not ready within {START_TIMEOUT_S}s: {log.read_text()}")
-        time.sleep(0.5)
-    (pool,) = local_client("cognito-idp", _started["moto"], REGION).list_user_pools(MaxResults=10)[
-        "UserPools"
-    ]
-    create_user(
-        _started["moto"], REGION, CognitoPool(pool["Id"], "", ""), CANARY_USER, CANARY_PASSWORD
-    )
-    return LocalApp(url=_started["url"], database=_started["workdir"] / "db.sqlite3")
+    background: Background = _started["background"]
+    assert background.done.wait(timeout=START_TIMEOUT_S + 300), "the canary runs hang"
+    assert background.runs is not None, background.error
+    return background.runs

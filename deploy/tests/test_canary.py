@@ -4,44 +4,21 @@ through the Cognito stand-in, adds a todo and deletes it."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-from pathlib import Path
 
 import pytest
 
-from .conftest import CANARY_PASSWORD, CANARY_USER, LocalApp
-
-ROOT = Path(__file__).resolve().parents[2]
-RUN_JS = ROOT / "deploy" / "canary" / "run.js"
+from .conftest import CANARY_USER, CanaryRuns
 
 pytestmark = pytest.mark.browser
 
 
-def run_canary(app: LocalApp, password: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["node", str(RUN_JS)],
-        env={
-            "PATH": os.environ["PATH"],
-            "HOME": os.environ.get("HOME", "/tmp"),
-            "BASE_URL": app.url,
-            "CANARY_USERNAME": CANARY_USER,
-            "CANARY_PASSWORD": password,
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def test_the_canary_signs_in_adds_a_todo_and_deletes_it(make_run: LocalApp) -> None:
-    result = run_canary(make_run, CANARY_PASSWORD)
+def test_the_canary_signs_in_adds_a_todo_and_deletes_it(canary_runs: CanaryRuns) -> None:
+    result = canary_runs.passing
     assert result.returncode == 0, result.stdout + result.stderr
     for step in ("ready", "sign-in", "dashboard", "add-todo", "delete-todo"):
         assert f"step {step}: passed" in result.stdout, result.stdout
-    with sqlite3.connect(make_run.database) as connection:
+    with sqlite3.connect(canary_runs.app.database) as connection:
         (user_id,) = connection.execute(
             "SELECT id FROM accounts_user WHERE username = ?", (CANARY_USER,)
         ).fetchone()
@@ -52,8 +29,8 @@ def test_the_canary_signs_in_adds_a_todo_and_deletes_it(make_run: LocalApp) -> N
     assert created == (0,)
 
 
-def test_the_canary_fails_at_sign_in_with_a_wrong_password(make_run: LocalApp) -> None:
-    result = run_canary(make_run, "not-the-password")
+def test_the_canary_fails_at_sign_in_with_a_wrong_password(canary_runs: CanaryRuns) -> None:
+    result = canary_runs.wrong_password
     assert result.returncode == 1
     assert "step ready: passed" in result.stdout
     assert "step sign-in: failed" in result.stdout, result.stdout + result.stderr

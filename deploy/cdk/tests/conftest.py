@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,53 +80,96 @@ def cli_environment(home: Path) -> dict[str, str]:
     }
 
 
-def cdk_synth(outdir: Path, home: Path, context: dict[str, str]) -> subprocess.Popen[str]:
-    """Starts the pinned CLI's `cdk synth` into `outdir`; its output goes to outdir.log."""
-    assert CDK_CLI.exists(), f"{CDK_CLI} is missing: `make test` installs it (npm ci in deploy/)"
-    flags = [arg for key, value in context.items() for arg in ("-c", f"{key}={value}")]
-    with outdir.with_suffix(".log").open("w") as log:
-        return subprocess.Popen(
-            [str(CDK_CLI), "synth", "--quiet", "--no-notices", "--output", str(outdir), *flags],
-            cwd=CDK_DIR,
-            env=cli_environment(home),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
+class Background(threading.Thread):
+    """`cdk synth` by the pinned CLI, then cfn-lint over its templates, on the other core
+    while the suite's first tests run: both take a while (a Node.js CLI running a Python app
+    on jsii, then a linter over a dozen templates)."""
+
+    def __init__(self, workdir: Path) -> None:
+        super().__init__(name="cdk-synth", daemon=True)
+        self.outdir = workdir / "cdk.out"
+        self.home = workdir / "home"
+        self.home.mkdir()
+        self.synth_done, self.lint_done = threading.Event(), threading.Event()
+        self.synth: tuple[int, str] | None = None  # (exit code, output)
+        self.lint: tuple[int, str] | None = None
+        self.process: subprocess.Popen[str] | None = None
+        self.stopping = False
+
+    def _run(self, command: list[str], **kwargs: Any) -> tuple[int, str]:
+        if self.stopping:
+            return -1, "stopped"
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs
         )
+        output, _ = self.process.communicate(timeout=600)
+        return self.process.returncode, output
+
+    def run(self) -> None:
+        flags = [arg for key, value in CONTEXT.items() for arg in ("-c", f"{key}={value}")]
+        try:
+            if not CDK_CLI.exists():
+                self.synth = (-1, f"{CDK_CLI} is missing: `make test` installs it (npm ci)")
+            else:
+                self.synth = self._run(
+                    [
+                        str(CDK_CLI),
+                        "synth",
+                        "--quiet",
+                        "--no-notices",
+                        "--output",
+                        str(self.outdir),
+                        *flags,
+                    ],
+                    cwd=CDK_DIR,
+                    env=cli_environment(self.home),
+                )
+        finally:
+            self.synth_done.set()
+        try:
+            if self.synth and self.synth[0] == 0:
+                templates = sorted(str(p) for p in self.outdir.glob("*.template.json"))
+                cfn_lint = Path(sys.executable).with_name("cfn-lint")
+                self.lint = self._run([str(cfn_lint), "--format", "parseable", *templates])
+        finally:
+            self.lint_done.set()
+
+    def stop(self) -> None:
+        self.stopping = True
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
 
 
 _started: dict[str, Any] = {}
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """The synthesis takes a while (a Node.js CLI running a Python app on jsii): it starts as
-    soon as the tests are collected, on the other core, while the suite's first tests run."""
-    if not any("synthesized" in getattr(item, "fixturenames", ()) for item in session.items):
+    wanted = any("synthesized" in getattr(item, "fixturenames", ()) for item in session.items)
+    if not wanted or session.config.option.collectonly:
         return
     workdir = Path(tempfile.mkdtemp(prefix="cdk-synth-"))
-    (workdir / "home").mkdir()
-    _started.update(
-        workdir=workdir, process=cdk_synth(workdir / "cdk.out", workdir / "home", CONTEXT)
-    )
+    background = Background(workdir)
+    background.start()
+    _started.update(workdir=workdir, background=background)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    process = _started.get("process")
-    if process is not None and process.poll() is None:  # the run stopped before needing it
-        process.kill()
-        process.wait()
-    if "workdir" in _started:
+    background: Background | None = _started.get("background")
+    if background is not None:
+        background.stop()  # when the run stopped before it finished
+        background.join(timeout=30)
         shutil.rmtree(_started["workdir"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def synthesized() -> Synthesized:
     assert _started, "the synthesis was not started at collection"
-    process: subprocess.Popen[str] = _started["process"]
-    outdir: Path = _started["workdir"] / "cdk.out"
-    process.wait(timeout=600)
-    output = outdir.with_suffix(".log").read_text()
-    assert process.returncode == 0, output
+    background: Background = _started["background"]
+    assert background.synth_done.wait(timeout=600), "cdk synth did not finish"
+    assert background.synth is not None
+    code, output = background.synth
+    assert code == 0, output
+    outdir = background.outdir
     manifest = json.loads((outdir / "manifest.json").read_text())
     assert "missing" not in manifest, manifest["missing"]  # no lookup was left to do
     stacks = [
@@ -134,3 +178,12 @@ def synthesized() -> Synthesized:
         if artifact["type"] == "aws:cloudformation:stack"
     ]
     return Synthesized(outdir=outdir, stacks=stacks, cli_output=output)
+
+
+@pytest.fixture(scope="session")
+def cfn_lint_result(synthesized: Synthesized) -> tuple[int, str]:
+    """cfn-lint's exit code and output over every template of `synthesized`."""
+    background: Background = _started["background"]
+    assert background.lint_done.wait(timeout=600), "cfn-lint did not finish"
+    assert background.lint is not None
+    return background.lint
