@@ -1,6 +1,7 @@
 """How every task of the app (web, worker, migrate, reminders) runs the one image: the same
-environment variables, the same secrets (as ECS secrets, never plain environment), and the
-least-privilege grants each process needs."""
+settings, each process only the secrets it uses (as ECS secrets, never plain environment, so
+each task's execution role may read only those), and the least-privilege grants each
+process needs."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ from .messaging import MessagingStack
 from .network import APP_PORT, NetworkStack
 from .tracing_table import TracingTableStack
 
+# Amazon RDS's CA certificates (every region), shipped in the image: the database's
+# certificate and host name are verified (sslmode verify-full). libpq reads PGSSLROOTCERT.
+RDS_CA_BUNDLE = "deploy/certs/rds-global-bundle.pem"
+IMAGE_WORKDIR = "/app"  # Dockerfile
+# The processes that talk to the broker (push): the web server and the sharing worker.
+BROKER_PROCESSES = frozenset({"web", "worker"})
+
 
 @dataclass(frozen=True)
 class AppResources:
@@ -38,18 +46,19 @@ class AppResources:
     attachments: AttachmentsBucketStack
     app_secrets: AppSecretsStack
 
-    def environment(self) -> dict[str, str]:
+    def environment(self, process: str) -> dict[str, str]:
         """The settings the app reads (README.md, Environment variables); nothing secret."""
         config = self.config
         database = self.database.instance
-        return {
+        environment = {
             "ALLOWED_HOSTS": config.domain,
             "EXTERNAL_URL": config.external_url,
             "AWS_REGION": config.region,
             "DATABASE_HOST": database.db_instance_endpoint_address,
             "DATABASE_PORT": database.db_instance_endpoint_port,
             "DATABASE_NAME": DATABASE_NAME,
-            "DATABASE_SSLMODE": "require",
+            "DATABASE_SSLMODE": "verify-full",
+            "PGSSLROOTCERT": f"{IMAGE_WORKDIR}/{RDS_CA_BUNDLE}",
             "COGNITO_DOMAIN": self.identity.domain_url,
             "COGNITO_CLIENT_ID": self.identity.client.user_pool_client_id,
             "COGNITO_USER_POOL_ID": self.identity.user_pool.user_pool_id,
@@ -60,18 +69,31 @@ class AppResources:
             "ATTACHMENTS_BUCKET": self.attachments.bucket.bucket_name,
             "EMAIL_FROM": config.ses_sender,
         }
+        if process not in BROKER_PROCESSES:
+            del environment["ACTIVEMQ_URL"]
+        return environment
 
-    def secrets(self, *, cognito_client: bool = False) -> dict[str, ecs.Secret]:
-        """Injected by ECS from Secrets Manager when the task starts; only the execution role
-        can read them, and they appear in no template or task definition."""
+    def secrets(self, process: str) -> dict[str, ecs.Secret]:
+        """Injected by ECS from Secrets Manager when the task starts; only the task's
+        execution role can read them (CDK grants it exactly these), and they appear in no
+        template or task definition. Each process gets only those it uses."""
         secrets = {
             "SECRET_KEY": ecs.Secret.from_secrets_manager(self.app_secrets.secret_key),
+            # Settings refuse to load without it, whichever process reads them.
+            "TOKEN_ENCRYPTION_KEY": ecs.Secret.from_secrets_manager(
+                self.app_secrets.token_encryption_key
+            ),
             "DATABASE_USER": ecs.Secret.from_secrets_manager(self.database.secret, "username"),
             "DATABASE_PASSWORD": ecs.Secret.from_secrets_manager(self.database.secret, "password"),
-            "ACTIVEMQ_USER": ecs.Secret.from_secrets_manager(self.broker.secret, "username"),
-            "ACTIVEMQ_PASSWORD": ecs.Secret.from_secrets_manager(self.broker.secret, "password"),
         }
-        if cognito_client:
+        if process in BROKER_PROCESSES:
+            secrets["ACTIVEMQ_USER"] = ecs.Secret.from_secrets_manager(
+                self.broker.secret, "username"
+            )
+            secrets["ACTIVEMQ_PASSWORD"] = ecs.Secret.from_secrets_manager(
+                self.broker.secret, "password"
+            )
+        if process == "web":
             secrets["COGNITO_CLIENT_SECRET"] = ecs.Secret.from_secrets_manager(
                 self.identity.client_secret
             )
@@ -104,8 +126,8 @@ class AppResources:
             name,
             image=ecs.ContainerImage.from_ecr_repository(repository, tag=self.config.image_tag),
             command=command,
-            environment={**self.environment(), **(extra_environment or {})},
-            secrets=self.secrets(cognito_client=web),
+            environment={**self.environment(name), **(extra_environment or {})},
+            secrets=self.secrets(name),
             port_mappings=[ecs.PortMapping(container_port=APP_PORT, name="http")] if web else [],
             logging=ecs.LogDrivers.aws_logs(stream_prefix=name, log_group=log_group),
             # A tiny init as PID 1 reaps children and passes SIGTERM on to the app.

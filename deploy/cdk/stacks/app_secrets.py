@@ -1,5 +1,5 @@
-"""The app's own secrets, generated once per environment: Django's SECRET_KEY and the
-invitation codes that open registration (operators may replace the generated code with their
+"""The app's own secrets, generated once per environment: Django's SECRET_KEY, the key that
+encrypts Cognito refresh tokens at rest (TOKEN_ENCRYPTION_KEY) and the invitation codes that open registration (operators may replace the generated code with their
 own comma-separated list in Secrets Manager)."""
 
 from __future__ import annotations
@@ -21,6 +21,15 @@ class AppSecretsStack(Stack):
             "DjangoSecretKey",
             secret_name=f"{config.environment_name}/todo/django-secret-key",
             description="Django SECRET_KEY of the todo app",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+        )
+        self.token_encryption_key = secretsmanager.Secret(
+            self,
+            "TokenEncryptionKey",
+            secret_name=f"{config.environment_name}/todo/token-encryption-key",
+            description="TOKEN_ENCRYPTION_KEY: encrypts Cognito refresh tokens in sessions",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 password_length=64, exclude_punctuation=True
             ),

@@ -1,4 +1,5 @@
-"""Amazon MQ for ActiveMQ, active/standby in two zones, STOMP over TLS only to the app."""
+"""Amazon MQ for ActiveMQ, STOMP over TLS only to the app: an active/standby pair in two zones
+in production, one small instance elsewhere (sizes: deploy/cdk/stacks/config.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from aws_cdk import Fn, Stack
 from aws_cdk import aws_amazonmq as amazonmq
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -52,18 +54,23 @@ class BrokerStack(Stack):
             network.app_security_group, ec2.Port.tcp(STOMP_TLS_PORT), "STOMP+TLS from the app"
         )
         subnets = network.vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+        highly_available = config.broker_is_highly_available
         self.broker_name = config.name("broker")
+        # CloudWatch names the instances <broker name>-1 (and -2 for the standby).
+        self.instance_names = [
+            f"{self.broker_name}-{n}" for n in ((1, 2) if highly_available else (1,))
+        ]
         self.broker = amazonmq.CfnBroker(
             self,
             "Broker",
             broker_name=self.broker_name,
             engine_type="ACTIVEMQ",
             engine_version="5.18",
-            deployment_mode="ACTIVE_STANDBY_MULTI_AZ",
-            host_instance_type="mq.m5.large",
+            deployment_mode=config.sizes.broker_deployment_mode,
+            host_instance_type=config.sizes.broker_instance_type,
             publicly_accessible=False,
             auto_minor_version_upgrade=True,
-            subnet_ids=subnets.subnet_ids[:2],
+            subnet_ids=subnets.subnet_ids[: 2 if highly_available else 1],
             security_groups=[self.security_group.security_group_id],
             users=[
                 amazonmq.CfnBroker.UserProperty(
@@ -72,8 +79,17 @@ class BrokerStack(Stack):
                     console_access=False,
                 )
             ],
-            logs=amazonmq.CfnBroker.LogListProperty(general=True),
+            logs=amazonmq.CfnBroker.LogListProperty(general=True, audit=True),
         )
+        # Amazon MQ creates its log groups itself, named by the broker's id: the retention
+        # is set on them by CDK's log-retention function.
+        for kind in ("general", "audit"):
+            logs.LogRetention(
+                self,
+                f"{kind.capitalize()}LogsRetention",
+                log_group_name=Fn.join("", ["/aws/amazonmq/broker/", self.broker.ref, f"/{kind}"]),
+                retention=logs.RetentionDays.ONE_MONTH,
+            )
         # failover:(stomp+ssl://a:61614,stomp+ssl://b:61614): the client follows whichever
-        # of the pair is active.
+        # of the pair is active (one endpoint for a single instance).
         self.url = Fn.join("", ["failover:(", Fn.join(",", self.broker.attr_stomp_endpoints), ")"])

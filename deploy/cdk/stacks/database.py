@@ -1,4 +1,6 @@
-"""RDS PostgreSQL in the private subnets; its credentials live in Secrets Manager."""
+"""RDS PostgreSQL in the private subnets; its credentials live in Secrets Manager. The
+instance class comes from the environment's sizes (deploy/cdk/stacks/config.py), checked
+against the app's connection budget (deploy/cdk/stacks/sizes.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from typing import Any
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
@@ -60,6 +63,8 @@ class DatabaseStack(Stack):
             removal_policy=RemovalPolicy.SNAPSHOT,
             auto_minor_version_upgrade=True,
             cloudwatch_logs_exports=["postgresql"],
+            # RDS creates the log group; CDK's log-retention function sets its retention.
+            cloudwatch_logs_retention=logs.RetentionDays.ONE_MONTH,
         )
 
     @property

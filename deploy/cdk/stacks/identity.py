@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 from aws_cdk import Duration, RemovalPolicy, SecretValue, Stack
@@ -12,6 +13,7 @@ from constructs import Construct
 from .config import DeployConfig
 
 CALLBACK_PATH = "/accounts/amazon-cognito/login/callback/"
+CANARY_USERNAME = "canary"
 
 
 class IdentityStack(Stack):
@@ -84,3 +86,18 @@ class IdentityStack(Stack):
             ),
         )
         self.domain_url = self.domain.base_url()
+        # The canary's own user (deploy/canary): its name and a generated password that
+        # fits the pool's policy. deploy/canary/create-user.sh creates the user from it.
+        self.canary_secret = secretsmanager.Secret(
+            self,
+            "CanaryUser",
+            secret_name=f"{config.environment_name}/todo/canary-user",
+            description="Cognito user of the canary (deploy/canary): username and password",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps({"username": CANARY_USERNAME}),
+                generate_string_key="password",
+                exclude_punctuation=True,
+                require_each_included_type=True,
+                password_length=32,
+            ),
+        )

@@ -1,9 +1,12 @@
-"""The dashboard and the alarms (the metrics the book names as key), with an SNS topic that
-emails whoever is on call.
+"""The dashboard and the alarms, with an SNS topic that tells whoever is on call (email or
+an HTTPS endpoint; production refuses to synthesize without one).
 
-Noise control: the user-facing alarms (5xx, slow responses) notify only through one
-composite alarm; alarms that mean "something is stuck" (dead letters, old messages, the
-database running hot or out of space) notify on their own.
+Every failure mode has an alarm (README.md, Deploying to AWS, Alarms). Noise control: the
+user-facing alarms (5xx, slow responses) notify only through one composite alarm; the others
+(stuck or lost work, email reputation, broker, missing tasks, database, reminders, canary)
+notify on their own. Missing data is an outage where the metric always exists while things
+are up (running tasks, broker consumers, the canary), and good news where a data point means
+something happened (5xx, dead letters, failed emails).
 """
 
 from __future__ import annotations
@@ -14,16 +17,24 @@ from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from .app_container import AppResources
-from .service import ServiceStack
+from .canary import CanaryMonitor
+from .jobs import JobsStack
+from .service import APP_METRICS_NAMESPACE, ServiceStack
 
 FIVE_MINUTES = Duration.minutes(5)
 ONE_MINUTE = Duration.minutes(1)
-APP_METRICS_NAMESPACE = "StratosphericTodo"  # tracing/metrics.py (EMF)
+ONE_HOUR = Duration.hours(1)
+# Amazon SES reviews an account at a bounce rate of 5% and a complaint rate of 0.1% (and
+# pauses its sending at 10% and 0.5%); we want to hear of it at half the review rates.
+SES_BOUNCE_RATE_ALARM = 0.025
+SES_COMPLAINT_RATE_ALARM = 0.0005
 
 
 class MonitoringStack(Stack):
@@ -34,6 +45,7 @@ class MonitoringStack(Stack):
         *,
         resources: AppResources,
         service: ServiceStack,
+        jobs: JobsStack,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
@@ -44,52 +56,32 @@ class MonitoringStack(Stack):
         dead_letters = resources.messaging.dead_letter_queue
         database = resources.database.instance
         table = resources.tracing_table.table
-        broker_name = resources.broker.broker_name
+        broker_instances = resources.broker.instance_names
+
+        def metric(
+            namespace: str, name: str, dimensions: dict[str, str], **kw: Any
+        ) -> cloudwatch.Metric:
+            return cloudwatch.Metric(
+                namespace=namespace,
+                metric_name=name,
+                dimensions_map=dimensions,
+                period=kw.pop("period", FIVE_MINUTES),
+                statistic=kw.pop("statistic", "Sum"),
+                **kw,
+            )
 
         self.topic = sns.Topic(
             self, "Alarms", display_name=f"Todo app alarms ({config.environment_name})"
         )
-        if config.alarm_email:
-            self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+        for address in config.alarm_emails:
+            self.topic.add_subscription(subscriptions.EmailSubscription(address))
+        if config.alarm_https_endpoint:
+            self.topic.add_subscription(subscriptions.UrlSubscription(config.alarm_https_endpoint))
         notify = actions.SnsAction(self.topic)
 
-        # --- alarms ---
-        server_errors = cloudwatch.MathExpression(
-            expression="FILL(elb, 0) + FILL(target, 0)",
-            using_metrics={
-                "elb": load_balancer.metrics.http_code_elb(
-                    elbv2.HttpCodeElb.ELB_5XX_COUNT, period=FIVE_MINUTES, statistic="Sum"
-                ),
-                "target": load_balancer.metrics.http_code_target(
-                    elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=FIVE_MINUTES, statistic="Sum"
-                ),
-            },
-            label="5xx responses (load balancer + app)",
-            period=FIVE_MINUTES,
-        )
-        self.server_errors_alarm = server_errors.create_alarm(
-            self,
-            "ServerErrors",
-            alarm_name=config.name("alb-5xx"),
-            alarm_description="The load balancer or the app answered with 5xx",
-            threshold=5,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        self.response_time_alarm = target_group.metrics.target_response_time(
-            period=ONE_MINUTE, statistic="p99"
-        ).create_alarm(
-            self,
-            "SlowResponses",
-            alarm_name=config.name("target-response-time"),
-            alarm_description="p99 response time of the app above 2 s for 5 minutes",
-            threshold=2,
-            evaluation_periods=5,
-            datapoints_to_alarm=5,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
+        # --- what users see: errors and slow pages, as one composite alarm ---
+        self.server_errors_alarm = service.server_errors_alarm
+        self.response_time_alarm = service.response_time_alarm
         self.users_affected_alarm = cloudwatch.CompositeAlarm(
             self,
             "UsersAffected",
@@ -107,72 +99,285 @@ class MonitoringStack(Stack):
         self.users_affected_alarm.add_alarm_action(notify)
         self.users_affected_alarm.add_ok_action(notify)
 
-        self.dead_letters_alarm = dead_letters.metric_approximate_number_of_messages_visible(
-            period=ONE_MINUTE, statistic="Maximum"
-        ).create_alarm(
-            self,
-            "DeadLetters",
-            alarm_name=config.name("sharing-dead-letters"),
-            alarm_description="A sharing request failed three times and sits in the DLQ",
-            threshold=0,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        self.oldest_message_alarm = queue.metric_approximate_age_of_oldest_message(
-            period=ONE_MINUTE, statistic="Maximum"
-        ).create_alarm(
-            self,
-            "OldestMessage",
-            alarm_name=config.name("sharing-oldest-message"),
-            alarm_description="A sharing request waited over 10 minutes: is the worker up?",
-            threshold=600,
-            evaluation_periods=3,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        self.database_cpu_alarm = database.metric_cpu_utilization(
-            period=FIVE_MINUTES, statistic="Average"
-        ).create_alarm(
-            self,
-            "DatabaseCpu",
-            alarm_name=config.name("database-cpu"),
-            alarm_description="Database CPU above 80% for 15 minutes",
-            threshold=80,
-            evaluation_periods=3,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        )
-        self.database_storage_alarm = database.metric_free_storage_space(
-            period=FIVE_MINUTES, statistic="Minimum"
-        ).create_alarm(
-            self,
-            "DatabaseFreeStorage",
-            alarm_name=config.name("database-free-storage"),
-            alarm_description="Less than 2 GiB of database storage left",
-            threshold=2 * 1024**3,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        )
-        for alarm in (
-            self.dead_letters_alarm,
-            self.oldest_message_alarm,
-            self.database_cpu_alarm,
-            self.database_storage_alarm,
-        ):
-            alarm.add_alarm_action(notify)
-            alarm.add_ok_action(notify)
-
-        # --- dashboard ---
-        def metric(namespace: str, name: str, dimensions: dict[str, str], **kw: Any) -> Any:
-            return cloudwatch.Metric(
-                namespace=namespace,
-                metric_name=name,
-                dimensions_map=dimensions,
-                period=kw.pop("period", FIVE_MINUTES),
-                statistic=kw.pop("statistic", "Sum"),
-                **kw,
+        def alarm(
+            id: str,
+            metric: cloudwatch.Metric | cloudwatch.MathExpression,
+            *,
+            name: str,
+            description: str,
+            threshold: float,
+            comparison: cloudwatch.ComparisonOperator,
+            missing: cloudwatch.TreatMissingData,
+            evaluation_periods: int = 1,
+        ) -> cloudwatch.Alarm:
+            return metric.create_alarm(
+                self,
+                id,
+                alarm_name=config.name(name),
+                alarm_description=description,
+                threshold=threshold,
+                evaluation_periods=evaluation_periods,
+                datapoints_to_alarm=evaluation_periods,
+                comparison_operator=comparison,
+                treat_missing_data=missing,
             )
 
+        greater = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+        less = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
+        # A metric that only exists when something happened (a message, an error): missing
+        # is fine. One that always exists while the thing is up (running tasks, broker
+        # consumers): missing is an outage.
+        quiet = cloudwatch.TreatMissingData.NOT_BREACHING
+        outage = cloudwatch.TreatMissingData.BREACHING
+
+        # --- stuck or lost work ---
+        self.dead_letters_alarm = alarm(
+            "DeadLetters",
+            dead_letters.metric_approximate_number_of_messages_visible(
+                period=ONE_MINUTE, statistic="Maximum"
+            ),
+            name="sharing-dead-letters",
+            description="A sharing request failed three times and sits in the DLQ",
+            threshold=0,
+            comparison=greater,
+            missing=quiet,
+        )
+        self.dead_letters_age_alarm = alarm(
+            "DeadLettersAge",
+            dead_letters.metric_approximate_age_of_oldest_message(
+                period=FIVE_MINUTES, statistic="Maximum"
+            ),
+            name="sharing-dead-letters-age",
+            description="A dead letter is 10 days old: it expires after 14 (redrive or delete it)",
+            threshold=10 * 24 * 3600,
+            comparison=greater,
+            missing=quiet,
+        )
+        self.oldest_message_alarm = alarm(
+            "OldestMessage",
+            queue.metric_approximate_age_of_oldest_message(period=ONE_MINUTE, statistic="Maximum"),
+            name="sharing-oldest-message",
+            description="A sharing request waited over 10 minutes: is the worker up?",
+            threshold=600,
+            comparison=greater,
+            missing=quiet,
+            evaluation_periods=3,
+        )
+        self.emails_failed_alarm = alarm(
+            "EmailsFailed",
+            service.emails_failed,
+            name="emails-failed",
+            description="The sharing worker could not send an invitation email (SES refused)",
+            threshold=0,
+            comparison=greater,
+            missing=quiet,
+        )
+
+        # --- email reputation: half of the rates at which SES puts an account under review
+        # (bounces 5%, complaints 0.1%; it pauses sending at 10% and 0.5%) ---
+        self.bounce_rate_alarm = alarm(
+            "SesBounceRate",
+            metric("AWS/SES", "Reputation.BounceRate", {}, period=ONE_HOUR, statistic="Maximum"),
+            name="ses-bounce-rate",
+            description="SES bounce rate at 2.5%: SES reviews the account at 5%, pauses at 10%",
+            threshold=SES_BOUNCE_RATE_ALARM,
+            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            missing=quiet,
+        )
+        self.complaint_rate_alarm = alarm(
+            "SesComplaintRate",
+            metric("AWS/SES", "Reputation.ComplaintRate", {}, period=ONE_HOUR, statistic="Maximum"),
+            name="ses-complaint-rate",
+            description=(
+                "SES complaint rate at 0.05%: SES reviews the account at 0.1%, pauses at 0.5%"
+            ),
+            threshold=SES_COMPLAINT_RATE_ALARM,
+            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            missing=quiet,
+        )
+
+        # --- the broker: every web process holds one subscription (the push relay) ---
+        consumers = cloudwatch.MathExpression(
+            expression="MAX(["
+            + ", ".join(f"FILL(c{i}, 0)" for i in range(len(broker_instances)))
+            + "])",
+            using_metrics={
+                f"c{i}": metric(
+                    "AWS/AmazonMQ",
+                    "TotalConsumerCount",
+                    {"Broker": instance},
+                    period=FIVE_MINUTES,
+                    statistic="Minimum",
+                )
+                for i, instance in enumerate(broker_instances)
+            },
+            label="Broker consumers (the active instance)",
+            period=FIVE_MINUTES,
+        )
+        self.broker_consumers_alarm = alarm(
+            "BrokerConsumers",
+            consumers,
+            name="broker-no-consumers",
+            description="No push relay is subscribed to the broker (broker down or relays "
+            "disconnected): live updates do not reach browsers",
+            threshold=1,
+            comparison=less,
+            missing=outage,
+            evaluation_periods=2,
+        )
+        self.broker_heap_alarm = alarm(
+            "BrokerHeap",
+            cloudwatch.MathExpression(
+                expression="MAX(["
+                + ", ".join(f"FILL(h{i}, 0)" for i in range(len(broker_instances)))
+                + "])",
+                using_metrics={
+                    f"h{i}": metric(
+                        "AWS/AmazonMQ",
+                        "HeapUsage",
+                        {"Broker": instance},
+                        period=FIVE_MINUTES,
+                        statistic="Maximum",
+                    )
+                    for i, instance in enumerate(broker_instances)
+                },
+                label="Broker heap usage (%)",
+                period=FIVE_MINUTES,
+            ),
+            name="broker-heap",
+            description="The broker's heap is over 85% full: it slows and then refuses messages",
+            threshold=85,
+            comparison=greater,
+            missing=quiet,
+            evaluation_periods=3,
+        )
+
+        # --- services: fewer tasks running than wanted (crash loop, no capacity, bad image) --
+        cluster_name = resources.network.cluster.cluster_name
+        self.running_tasks_alarms = {}
+        for label, ecs_service in (("web", service.web), ("worker", service.worker)):
+
+            def task_count(name: str, ecs_service: Any = ecs_service) -> cloudwatch.Metric:
+                return metric(
+                    "ECS/ContainerInsights",
+                    name,
+                    {"ClusterName": cluster_name, "ServiceName": ecs_service.service_name},
+                    period=FIVE_MINUTES,
+                    statistic="Average",
+                )
+
+            self.running_tasks_alarms[label] = alarm(
+                f"{label.capitalize()}TasksMissing",
+                cloudwatch.MathExpression(
+                    expression="desired - FILL(running, 0)",
+                    using_metrics={
+                        "desired": task_count("DesiredTaskCount"),
+                        "running": task_count("RunningTaskCount"),
+                    },
+                    label=f"{label}: desired minus running tasks",
+                    period=FIVE_MINUTES,
+                ),
+                name=f"{label}-tasks-missing",
+                description=f"Fewer {label} tasks running than desired for 15 minutes",
+                threshold=0.5,
+                comparison=greater,
+                missing=outage,
+                evaluation_periods=3,
+            )
+
+        # --- the database ---
+        self.database_cpu_alarm = alarm(
+            "DatabaseCpu",
+            database.metric_cpu_utilization(period=FIVE_MINUTES, statistic="Average"),
+            name="database-cpu",
+            description="Database CPU above 80% for 15 minutes",
+            threshold=80,
+            comparison=greater,
+            missing=outage,
+            evaluation_periods=3,
+        )
+        self.database_storage_alarm = alarm(
+            "DatabaseFreeStorage",
+            database.metric_free_storage_space(period=FIVE_MINUTES, statistic="Minimum"),
+            name="database-free-storage",
+            description="Less than 2 GiB of database storage left",
+            threshold=2 * 1024**3,
+            comparison=less,
+            missing=outage,
+        )
+
+        # --- the daily reminders: EventBridge retries only a task that fails to start ---
+        self.reminders_not_started_alarm = alarm(
+            "RemindersNotStarted",
+            metric(
+                "AWS/Events",
+                "FailedInvocations",
+                {"RuleName": jobs.reminders_rule.rule_name},
+                period=FIVE_MINUTES,
+            ),
+            name="reminders-not-started",
+            description="EventBridge could not start the daily reminders task",
+            threshold=0,
+            comparison=greater,
+            missing=quiet,
+        )
+        # A reminders task that ran and failed (exit code not 0) or never started: the event
+        # itself goes to the topic, with the task and the reason.
+        self.reminders_failed_rule = events.Rule(
+            self,
+            "RemindersFailed",
+            rule_name=config.name("reminders-failed"),
+            description="The daily reminders task stopped with a non-zero exit code",
+            event_pattern=events.EventPattern(
+                source=["aws.ecs"],
+                detail_type=["ECS Task State Change"],
+                detail={
+                    "clusterArn": [resources.network.cluster.cluster_arn],
+                    "group": [f"family:{jobs.reminders_task.family}"],
+                    "lastStatus": ["STOPPED"],
+                    "$or": [
+                        {"containers": {"exitCode": [{"anything-but": 0}]}},
+                        {"stopCode": ["TaskFailedToStart"]},
+                    ],
+                },
+            ),
+            targets=[
+                targets.SnsTopic(
+                    self.topic,
+                    message=events.RuleTargetInput.from_text(
+                        f"{config.environment_name}: the daily reminders task failed "
+                        f"(task {events.EventField.from_path('$.detail.taskArn')}, "
+                        f"stop code {events.EventField.from_path('$.detail.stopCode')}, "
+                        f"reason: {events.EventField.from_path('$.detail.stoppedReason')}); "
+                        f"logs in /ecs/{config.name('reminders')}"
+                    ),
+                )
+            ],
+        )
+
+        self.notifying_alarms: list[cloudwatch.Alarm] = [
+            self.dead_letters_alarm,
+            self.dead_letters_age_alarm,
+            self.oldest_message_alarm,
+            self.emails_failed_alarm,
+            self.bounce_rate_alarm,
+            self.complaint_rate_alarm,
+            self.broker_consumers_alarm,
+            self.broker_heap_alarm,
+            *self.running_tasks_alarms.values(),
+            self.database_cpu_alarm,
+            self.database_storage_alarm,
+            self.reminders_not_started_alarm,
+        ]
+        self.canary: CanaryMonitor | None = None
+        if config.canary:
+            self.canary = CanaryMonitor(self, "Canary", resources=resources)
+            self.notifying_alarms.append(self.canary.alarm)
+        for each in self.notifying_alarms:
+            each.add_alarm_action(notify)
+            each.add_ok_action(notify)
+
+        # --- dashboard ---
         pool = resources.identity.user_pool.user_pool_id
         client = resources.identity.client.user_pool_client_id
         self.dashboard = cloudwatch.Dashboard(
@@ -186,10 +391,7 @@ class MonitoringStack(Stack):
                     self.users_affected_alarm,
                     self.server_errors_alarm,
                     self.response_time_alarm,
-                    self.dead_letters_alarm,
-                    self.oldest_message_alarm,
-                    self.database_cpu_alarm,
-                    self.database_storage_alarm,
+                    *self.notifying_alarms,
                 ],
             )
         )
@@ -205,7 +407,7 @@ class MonitoringStack(Stack):
                         elbv2.HttpCodeTarget.TARGET_4XX_COUNT, period=FIVE_MINUTES
                     ),
                 ],
-                right=[server_errors],
+                right=[service.server_errors],
             ),
             cloudwatch.GraphWidget(
                 title="Target response time (s)",
@@ -250,7 +452,6 @@ class MonitoringStack(Stack):
                 ],
             ),
         )
-        broker_instances = [f"{broker_name}-1", f"{broker_name}-2"]  # active/standby pair
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="Breadcrumbs table: throttles",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from aws_cdk import CfnOutput, Duration, Fn, Stack
+from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from .config import DeployConfig
@@ -17,6 +18,7 @@ APP_PORT = 8000
 
 class NetworkStack(Stack):
     def __init__(self, scope: Construct, id: str, *, config: DeployConfig, **kwargs: Any) -> None:
+        self._zones = list(config.availability_zones)
         super().__init__(scope, id, **kwargs)
         # Zones given explicitly: synthesis needs no AWS lookup, and the template is stable.
         self.vpc = ec2.Vpc(
@@ -56,7 +58,26 @@ class NetworkStack(Stack):
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
             drop_invalid_header_fields=True,
             idle_timeout=Duration.seconds(60),
+            deletion_protection=config.is_production,
         )
+        # Access logs: who asked what, and what the ALB answered (5xx the app never saw).
+        # The ALB's log delivery writes only with SSE-S3; kept 90 days.
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=Duration.days(90),
+                    abort_incomplete_multipart_upload_after=Duration.days(1),
+                )
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.load_balancer.log_access_logs(self.access_logs, prefix="alb")
         self.https_listener = self.load_balancer.add_listener(
             "Https",
             port=443,
@@ -94,6 +115,13 @@ class NetworkStack(Stack):
             value=Fn.join(",", [subnet.subnet_id for subnet in self.vpc.private_subnets]),
         )
         CfnOutput(self, "AppSecurityGroupId", value=self.app_security_group.security_group_id)
+
+    @property
+    def availability_zones(self) -> list[str]:
+        """The configured zones. Without this the Vpc checks its zones against the stack's,
+        which an environment-bound stack can only learn by asking AWS: `cdk synth` would
+        need credentials and the account (README.md, What the tests check)."""
+        return self._zones
 
     @property
     def private_subnets(self) -> ec2.SubnetSelection:

@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_applicationautoscaling as appscaling
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
@@ -21,7 +22,14 @@ from .app_container import (
 )
 from .network import APP_PORT
 
+# The ALB asks every 15 s: /health answers from the ASGI app before Django and touches no
+# dependency, so a slow database never takes every task out of the target group at once.
+# /health/ready (database, broker, queue, table) is for the pipeline's smoke test and the
+# canary.
 HEALTH_CHECK_PATH = "/health"
+APP_METRICS_NAMESPACE = "StratosphericTodo"  # tracing/metrics.py (EMF)
+ONE_MINUTE = Duration.minutes(1)
+FIVE_MINUTES = Duration.minutes(5)
 
 
 class ServiceStack(Stack):
@@ -30,7 +38,9 @@ class ServiceStack(Stack):
     ) -> None:
         super().__init__(scope, id, **kwargs)
         config, network = resources.config, resources.network
+        sizes = config.sizes
         queue = resources.messaging.queue
+        load_balancer = network.load_balancer
 
         # --- web: HTTP and WebSocket (uvicorn), behind the ALB ---
         web_task = task_definition(
@@ -45,7 +55,11 @@ class ServiceStack(Stack):
             "web",
             ["web"],
             web=True,
-            extra_environment={"PORT": str(APP_PORT), "WEB_CONCURRENCY": "2"},
+            extra_environment={
+                "PORT": str(APP_PORT),
+                "WEB_CONCURRENCY": str(sizes.web_concurrency),
+                "WEB_THREADS": str(sizes.web_threads),
+            },
         )
         self.web = ecs.FargateService(
             self,
@@ -53,7 +67,7 @@ class ServiceStack(Stack):
             service_name="web",
             cluster=network.cluster,
             task_definition=web_task,
-            desired_count=config.web_min_tasks,
+            desired_count=sizes.web_min_tasks,
             security_groups=[network.app_security_group],
             vpc_subnets=network.private_subnets,
             min_healthy_percent=100,
@@ -91,7 +105,7 @@ class ServiceStack(Stack):
             action=elbv2.ListenerAction.forward([self.target_group]),
         )
         web_scaling = self.web.auto_scale_task_count(
-            min_capacity=config.web_min_tasks, max_capacity=config.web_max_tasks
+            min_capacity=sizes.web_min_tasks, max_capacity=sizes.web_max_tasks
         )
         web_scaling.scale_on_cpu_utilization(
             "Cpu",
@@ -117,14 +131,20 @@ class ServiceStack(Stack):
         allow_sending_email(worker_task.task_role, config)
         allow_writing_breadcrumbs(worker_task.task_role, resources.tracing_table, query=False)
         # A batch in hand is finished after SIGTERM: a 20 s long poll plus ten emails.
-        resources.add_container(worker_task, "worker", ["worker"], stop_timeout_s=90)
+        resources.add_container(
+            worker_task,
+            "worker",
+            ["worker"],
+            stop_timeout_s=90,
+            extra_environment={"SHARING_EMAIL_THREADS": str(sizes.worker_email_threads)},
+        )
         self.worker = ecs.FargateService(
             self,
             "Worker",
             service_name="worker",
             cluster=network.cluster,
             task_definition=worker_task,
-            desired_count=1,
+            desired_count=sizes.worker_min_tasks,
             security_groups=[network.app_security_group],
             vpc_subnets=network.private_subnets,
             min_healthy_percent=100,
@@ -133,7 +153,7 @@ class ServiceStack(Stack):
             propagate_tags=ecs.PropagatedTagSource.SERVICE,
         )
         worker_scaling = self.worker.auto_scale_task_count(
-            min_capacity=1, max_capacity=config.worker_max_tasks
+            min_capacity=sizes.worker_min_tasks, max_capacity=sizes.worker_max_tasks
         )
         worker_scaling.scale_on_cpu_utilization(
             "Cpu", target_utilization_percent=60, scale_in_cooldown=Duration.minutes(5)
@@ -152,6 +172,80 @@ class ServiceStack(Stack):
             adjustment_type=appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
             cooldown=Duration.minutes(3),
         )
+
+        # --- alarms that also roll a deployment back (the Monitoring stack notifies) ---
+        server_errors = cloudwatch.MathExpression(
+            expression="FILL(elb, 0) + FILL(target, 0)",
+            using_metrics={
+                "elb": load_balancer.metrics.http_code_elb(
+                    elbv2.HttpCodeElb.ELB_5XX_COUNT, period=FIVE_MINUTES, statistic="Sum"
+                ),
+                "target": load_balancer.metrics.http_code_target(
+                    elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=FIVE_MINUTES, statistic="Sum"
+                ),
+            },
+            label="5xx responses (load balancer + app)",
+            period=FIVE_MINUTES,
+        )
+        self.server_errors = server_errors
+        # No 5xx means no data point: missing data is good news here.
+        self.server_errors_alarm = server_errors.create_alarm(
+            self,
+            "ServerErrors",
+            alarm_name=config.name("alb-5xx"),
+            alarm_description="The load balancer or the app answered with 5xx",
+            threshold=5,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        # With the canary there is traffic every 5 minutes: no response time means no
+        # request reached the app.
+        self.response_time_alarm = self.target_group.metrics.target_response_time(
+            period=FIVE_MINUTES, statistic="p99"
+        ).create_alarm(
+            self,
+            "SlowResponses",
+            alarm_name=config.name("target-response-time"),
+            alarm_description="p99 response time of the app above 2 s for 15 minutes",
+            threshold=2,
+            evaluation_periods=3,
+            datapoints_to_alarm=3,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.BREACHING
+            if config.canary
+            else cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        # Counted by the worker for each email SES refused (sharing/worker.py); the
+        # Monitoring stack has its own alarm on it that notifies.
+        self.emails_failed = cloudwatch.Metric(
+            namespace=APP_METRICS_NAMESPACE,
+            metric_name="EmailsFailed",
+            period=FIVE_MINUTES,
+            statistic="Sum",
+        )
+        self.worker_deploy_alarm = self.emails_failed.create_alarm(
+            self,
+            "WorkerDeployEmailsFailed",
+            alarm_name=config.name("worker-deploy-emails-failed"),
+            alarm_description="Rolls a worker deployment back: emails failed while it ran",
+            threshold=0,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        # A release that answers 5xx (web) or cannot send email (worker) is rolled back by
+        # ECS, like one whose tasks never become healthy (the circuit breaker).
+        # By name, as written (a reference to the alarm would be a cycle for CloudFormation);
+        # the service waits for its alarm.
+        for service, alarm, name in (
+            (self.web, self.server_errors_alarm, "alb-5xx"),
+            (self.worker, self.worker_deploy_alarm, "worker-deploy-emails-failed"),
+        ):
+            service.enable_deployment_alarms(
+                [config.name(name)], behavior=ecs.AlarmBehavior.ROLLBACK_ON_ALARM
+            )
+            service.node.add_dependency(alarm)
 
         CfnOutput(self, "WebServiceName", value=self.web.service_name)
         CfnOutput(self, "WorkerServiceName", value=self.worker.service_name)

@@ -22,6 +22,10 @@ class TracingTableStack(Stack):
             sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             time_to_live_attribute="ttl",
+            deletion_protection=config.is_production,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=config.is_production
+            ),
             removal_policy=RemovalPolicy.DESTROY
             if not config.is_production
             else RemovalPolicy.RETAIN,

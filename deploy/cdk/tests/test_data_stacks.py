@@ -143,7 +143,7 @@ def test_image_tags_are_immutable_so_a_tag_names_one_image(synthesized: Synthesi
 def test_stacks_are_named_for_the_environment_and_what_they_hold(
     synthesized: Synthesized,
 ) -> None:
-    names = {stack.stack_name for stack in synthesized.todo.stacks}
+    names = {stack.stack_name for stack in synthesized.stacks}
     assert names == {
         "stratospheric-todo-registry",
         *(
@@ -170,3 +170,36 @@ def test_missing_context_is_named_in_the_error() -> None:
     context = {k: v for k, v in CONTEXT.items() if k not in ("domain", "imageTag")}
     with pytest.raises(MissingContextError, match=re.escape("-c domain=…, -c imageTag=…")):
         build_app(context)
+
+
+def test_data_is_protected_from_deletion_in_production(synthesized: Synthesized) -> None:
+    synthesized.template("TracingTable").has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "DeletionProtectionEnabled": True,
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        },
+    )
+    synthesized.template("Network").has_resource_properties(
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        {
+            "LoadBalancerAttributes": Match.array_with(
+                [{"Key": "deletion_protection.enabled", "Value": "true"}]
+            )
+        },
+    )
+
+
+def test_the_load_balancer_logs_access_to_a_bucket_that_expires_them(
+    synthesized: Synthesized,
+) -> None:
+    template = synthesized.json("Network")
+    (balancer,) = resources_of_type(template, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    attributes = {a["Key"]: a["Value"] for a in balancer["Properties"]["LoadBalancerAttributes"]}
+    assert attributes["access_logs.s3.enabled"] == "true"
+    (bucket_id,) = resources_of_type(template, "AWS::S3::Bucket")
+    assert attributes["access_logs.s3.bucket"] == {"Ref": bucket_id}
+    bucket = template["Resources"][bucket_id]["Properties"]
+    (rule,) = bucket["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == 90
+    assert bucket["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True

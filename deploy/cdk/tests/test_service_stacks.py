@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from aws_cdk.assertions import Match
@@ -18,25 +19,41 @@ APP_ENVIRONMENT = {
     "DATABASE_HOST",
     "DATABASE_PORT",
     "DATABASE_NAME",
+    "DATABASE_SSLMODE",
+    "PGSSLROOTCERT",
     "COGNITO_DOMAIN",
     "COGNITO_CLIENT_ID",
     "COGNITO_USER_POOL_ID",
     "SHARING_QUEUE_NAME",
     "SHARING_DLQ_NAME",
-    "ACTIVEMQ_URL",
     "TRACING_TABLE_NAME",
     "ATTACHMENTS_BUCKET",
     "EMAIL_FROM",
 }
-APP_SECRETS = {
-    "SECRET_KEY",
-    "DATABASE_USER",
-    "DATABASE_PASSWORD",
-    "ACTIVEMQ_USER",
-    "ACTIVEMQ_PASSWORD",
+# What each process reads from Secrets Manager, and nothing more.
+SECRETS_OF = {
+    "web": {
+        "SECRET_KEY",
+        "TOKEN_ENCRYPTION_KEY",
+        "DATABASE_USER",
+        "DATABASE_PASSWORD",
+        "ACTIVEMQ_USER",
+        "ACTIVEMQ_PASSWORD",
+        "COGNITO_CLIENT_SECRET",
+        "INVITATION_CODES",
+    },
+    "worker": {
+        "SECRET_KEY",
+        "TOKEN_ENCRYPTION_KEY",
+        "DATABASE_USER",
+        "DATABASE_PASSWORD",
+        "ACTIVEMQ_USER",
+        "ACTIVEMQ_PASSWORD",
+    },
+    "migrate": {"SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "DATABASE_USER", "DATABASE_PASSWORD"},
+    "reminders": {"SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "DATABASE_USER", "DATABASE_PASSWORD"},
 }
-WEB_SECRETS = {"COGNITO_CLIENT_SECRET", "INVITATION_CODES"}
-SECRET_NAMES = APP_SECRETS | WEB_SECRETS
+SECRET_NAMES = set().union(*SECRETS_OF.values())
 
 
 def containers(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -99,21 +116,95 @@ def test_web_and_worker_run_the_same_image_with_their_own_command(
         }
 
 
-def test_secrets_reach_the_containers_as_ecs_secrets_never_as_plain_environment(
+def test_each_process_gets_only_its_secrets_as_ecs_secrets_never_as_plain_environment(
     synthesized: Synthesized,
 ) -> None:
-    for name, container in containers(synthesized).items():
+    found = containers(synthesized)
+    assert set(found) == set(SECRETS_OF)
+    for name, container in found.items():
         environment = {e["Name"]: e["Value"] for e in container["Environment"]}
         secrets = {s["Name"] for s in container["Secrets"]}
         assert environment.keys() >= APP_ENVIRONMENT, name
         assert not SECRET_NAMES & environment.keys(), name
         assert "secretsmanager" not in json.dumps(environment), name
-        assert secrets >= APP_SECRETS, name
-        # Only the web process signs users in and registers them.
-        assert (secrets >= WEB_SECRETS) == (name == "web"), name
-        assert (WEB_SECRETS & secrets == set()) == (name != "web"), name
+        assert secrets == SECRETS_OF[name], name
+        # Only the processes that push talk to the broker.
+        assert ("ACTIVEMQ_URL" in environment) == (name in ("web", "worker")), name
         for secret in container["Secrets"]:
             assert "ValueFrom" in secret
+
+
+def test_each_execution_role_may_read_only_its_own_secrets(synthesized: Synthesized) -> None:
+    for stack, family, readable in (
+        ("Service", "web", {"DjangoSecretKey", "Postgres", "Credentials", "WebClientSecret"}),
+        ("Service", "worker", {"DjangoSecretKey", "Postgres", "Credentials"}),
+        ("Jobs", "migrate", {"DjangoSecretKey", "Postgres"}),
+        ("Jobs", "reminders", {"DjangoSecretKey", "Postgres"}),
+    ):
+        template = synthesized.json(stack)
+        definition = next(
+            d
+            for d in resources_of_type(template, "AWS::ECS::TaskDefinition").values()
+            if d["Properties"]["Family"] == f"production-todo-{family}"
+        )
+        role = definition["Properties"]["ExecutionRoleArn"]["Fn::GetAtt"][0]
+        statements = [
+            statement
+            for policy in resources_of_type(template, "AWS::IAM::Policy").values()
+            if {"Ref": role} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if "secretsmanager:GetSecretValue" in statement["Action"]
+        ]
+        resources = json.dumps([s["Resource"] for s in statements])
+        for secret in ("DjangoSecretKey", "Postgres", "Credentials", "WebClientSecret"):
+            assert (secret in resources) == (secret in readable), (family, secret)
+        assert "InvitationCodes" in resources if family == "web" else True
+
+
+def test_the_database_certificate_is_verified_with_the_rds_bundle_in_the_image(
+    synthesized: Synthesized,
+) -> None:
+    root = Path(__file__).resolve().parents[3]
+    for name, container in containers(synthesized).items():
+        environment = {e["Name"]: e["Value"] for e in container["Environment"]}
+        assert environment["DATABASE_SSLMODE"] == "verify-full", name
+        bundle = environment["PGSSLROOTCERT"]
+        assert bundle.startswith("/app/"), name  # the image's WORKDIR
+        assert "BEGIN CERTIFICATE" in (root / bundle.removeprefix("/app/")).read_text()
+    dockerignore = (root / ".dockerignore").read_text().split()
+    assert not any(pattern.startswith("deploy/certs") for pattern in dockerignore)
+
+
+def test_every_log_group_expires(synthesized: Synthesized) -> None:
+    for stack in ("Service", "Jobs"):
+        groups = resources_of_type(synthesized.json(stack), "AWS::Logs::LogGroup")
+        assert groups
+        for group in groups.values():
+            assert group["Properties"]["RetentionInDays"] == 30
+    # The groups RDS and Amazon MQ create themselves get theirs from CDK's function.
+    for stack, names in (("Database", {"/postgresql"}), ("Broker", {"/general", "/audit"})):
+        retentions = resources_of_type(synthesized.json(stack), "Custom::LogRetention")
+        assert len(retentions) == len(names)
+        for retention in retentions.values():
+            assert retention["Properties"]["RetentionInDays"] == 30
+        named = json.dumps([r["Properties"]["LogGroupName"] for r in retentions.values()])
+        for name in names:
+            assert name in named
+
+
+def test_web_and_worker_roll_back_a_deployment_on_their_alarms(
+    synthesized: Synthesized,
+) -> None:
+    services = {
+        s["Properties"]["ServiceName"]: s
+        for s in resources_of_type(synthesized.json("Service"), "AWS::ECS::Service").values()
+    }
+    for name, alarm in (
+        ("web", "production-todo-alb-5xx"),
+        ("worker", "production-todo-worker-deploy-emails-failed"),
+    ):
+        alarms = services[name]["Properties"]["DeploymentConfiguration"]["Alarms"]
+        assert alarms == {"AlarmNames": [alarm], "Enable": True, "Rollback": True}
 
 
 def test_the_app_is_configured_for_this_environment(synthesized: Synthesized) -> None:
