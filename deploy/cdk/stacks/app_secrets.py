@@ -1,6 +1,7 @@
 """The app's own secrets, generated once per environment: Django's SECRET_KEY, the key that
-encrypts Cognito refresh tokens at rest (TOKEN_ENCRYPTION_KEY) and the invitation codes that open registration (operators may replace the generated code with their
-own comma-separated list in Secrets Manager)."""
+encrypts Cognito refresh tokens at rest (TOKEN_ENCRYPTION_KEY) and the invitation codes that
+open registration (operators may replace the generated code with their own comma-separated
+list in Secrets Manager)."""
 
 from __future__ import annotations
 
