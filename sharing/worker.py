@@ -1,37 +1,48 @@
-"""The sharing worker's loop: SQS message in, invitation email out, message deleted.
+"""The sharing worker: the outbox relay (invitation rows → SQS) and the loop that turns SQS
+messages into invitation emails.
 
 Guarantees, with several workers running at once:
-- one email per request: a worker claims a request (an atomic UPDATE on
-  `emailed_at IS NULL` and no live claim) before sending, and records `emailed_at` right
-  after; a redelivered message whose email went out is deleted without a second one;
-- nothing is lost: a message is deleted only once its email is recorded; a failed send
-  releases the claim and leaves the message for redelivery; a message that cannot be handled
-  stays on the queue until the redrive policy moves it to the dead-letter queue;
-- the outbox is drained each loop, so a share made while SQS was down still goes out.
+- the database is the truth: the relay publishes every invitation not yet emailed, and
+  publishes it again (with a new token) if it is still not emailed
+  `SHARING_RESEND_AFTER_SECONDS` later, whatever became of its message;
+- one email per request in all but one case: a worker claims a request (an atomic UPDATE
+  on the token's hash, `emailed_at IS NULL` and no live claim) before sending, and records
+  `emailed_at` right after that one send; a redelivered message whose email went out is
+  deleted without a second one. A worker killed between SES's answer and that UPDATE leaves
+  an email that another worker sends again once the claim expires;
+- a message for a request that is gone or superseded (withdrawn, confirmed, todo deleted,
+  expired, token rotated) is deleted with an info log;
+- transient SES failures (throttling, 5xx, timeouts) open a circuit breaker: the messages
+  in hand come back after a short delay, and the loop stops receiving (which would spend
+  the queue's receive budget) until a probe shows SES answering again;
+- a message that cannot be parsed stays on the queue until the redrive policy moves it to
+  the dead-letter queue.
 """
 
 from __future__ import annotations
 
 import datetime
-import hmac
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.db.models import Q
 from django.utils import timezone
 
 from sharing import services
-from sharing.mailer import EmailFailed, send_invitation
+from sharing.mailer import EmailFailed, is_transient, send_invitation
 from sharing.models import CollaborationRequest
 from sharing.queue import (
     MalformedMessage,
+    QueueUnavailable,
     SharingMessage,
     delete_messages,
+    postpone_message,
     receive_messages,
 )
 from todo_project.aws import aws_client
@@ -39,10 +50,11 @@ from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this belongs to a worker that died mid-send; another may take over.
-# Shorter than two default visibility timeouts (2 x 30 s), so that the third receive of a
-# message whose worker died finds the claim expired before the redrive policy gives up.
-CLAIM_TIMEOUT = datetime.timedelta(seconds=45)
+
+def claim_timeout() -> datetime.timedelta:
+    """A claim older than this belongs to a worker that died mid-send; another may take
+    over. Longer than one SES send can take with the worker profile's retries."""
+    return datetime.timedelta(seconds=settings.SHARING_CLAIM_TIMEOUT_SECONDS)
 
 
 @dataclass
@@ -50,45 +62,174 @@ class BatchResult:
     received: int = 0
     emailed: int = 0
     redelivered: int = 0  # the email had gone out already; message deleted
+    stale: int = 0  # the request is gone or the token superseded; message deleted
+    postponed: int = 0  # SES failed for now or another worker holds the claim
     kept: int = 0  # left on the queue for redelivery or the dead-letter queue
+    sent: list[CollaborationRequest] = field(default_factory=list)
 
 
-def claim(request_id: int) -> bool:
+def claim(request_id: int, token_hash: str) -> bool:
     """True if this worker may send the request's email now (and nobody else may)."""
     now = timezone.now()
     return (
-        CollaborationRequest.objects.filter(pk=request_id, emailed_at=None)
-        .filter(Q(email_claimed_at=None) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT))
+        CollaborationRequest.objects.filter(pk=request_id, token_hash=token_hash, emailed_at=None)
+        .filter(Q(email_claimed_at=None) | Q(email_claimed_at__lt=now - claim_timeout()))
         .update(email_claimed_at=now)
         == 1
     )
 
 
+class CircuitBreaker:
+    """Opens on a transient SES failure; while open the worker receives nothing. Each failed
+    probe doubles the pause (up to `max_pause_s`); a successful send closes it."""
+
+    def __init__(self, *, first_pause_s: float = 1.0, max_pause_s: float = 30.0) -> None:
+        self.first_pause_s = first_pause_s
+        self.max_pause_s = max_pause_s
+        self.failures = 0
+        self.retry_at = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self.failures > 0
+
+    def pause_s(self) -> float:
+        return min(self.max_pause_s, self.first_pause_s * 2.0 ** max(0, self.failures - 1))
+
+    def record_failure(self) -> None:
+        with self._lock:
+            self.failures += 1
+            self.retry_at = time.monotonic() + self.pause_s()
+
+    def record_success(self) -> None:
+        with self._lock:
+            self.failures = 0
+
+
+def probe_ses() -> bool:
+    """Does SES answer? GetSendQuota sends nothing and costs no receive."""
+    try:
+        aws_client("ses", caller="request").get_send_quota()
+    except Exception as error:
+        if not is_transient(error):
+            raise
+        return False
+    return True
+
+
+class OutboxRelay:
+    """Publishes invitations from the database to SQS (`services.publish_outbox`) in a thread
+    of its own: at once when a share commits (PostgreSQL LISTEN/NOTIFY), else every
+    `SHARING_RELAY_POLL_SECONDS`, which is also when the sweeper's re-publishes happen."""
+
+    def __init__(self, stop: threading.Event, *, poll_s: float | None = None) -> None:
+        self.stop = stop
+        self.poll_s = settings.SHARING_RELAY_POLL_SECONDS if poll_s is None else poll_s
+        self._listening: Any = None  # the raw connection we LISTEN on
+        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+
+    def start(self) -> OutboxRelay:
+        self._thread.start()
+        return self
+
+    def join(self, timeout_s: float = 15) -> None:
+        self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        backoff_s = 0.0
+        while not self.stop.is_set():
+            try:
+                self.drain()
+                backoff_s = 0.0
+                self._wait_for_work(self.poll_s)
+            except QueueUnavailable as error:
+                backoff_s = min(30.0, max(1.0, backoff_s * 2))
+                logger.warning("SQS unreachable; invitations wait %.0fs: %s", backoff_s, error)
+                self.stop.wait(backoff_s)
+            except Exception:
+                backoff_s = min(30.0, max(1.0, backoff_s * 2))
+                logger.exception("the outbox relay failed; retrying in %.0fs", backoff_s)
+                self._listening = None
+                connection.close()
+                self.stop.wait(backoff_s)
+        connection.close()
+
+    def drain(self) -> int:
+        published = 0
+        while not self.stop.is_set():
+            sent = services.publish_outbox()
+            published += sent
+            if sent < services.OUTBOX_BATCH:
+                return published
+        return published
+
+    def _wait_for_work(self, timeout_s: float) -> None:
+        if connection.vendor != "postgresql":
+            self.stop.wait(timeout_s)
+            return
+        connection.ensure_connection()
+        raw = connection.connection
+        if self._listening is not raw:
+            with connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {services.OUTBOX_CHANNEL}")
+            self._listening = raw
+        # Returns on the first notification (any more are picked up by the same drain).
+        for _ in raw.notifies(timeout=timeout_s, stop_after=1):
+            pass
+
+
 class SharingWorker:
     def __init__(
-        self, *, wait_time_s: int = 20, max_messages: int = 10, email_threads: int | None = None
+        self,
+        *,
+        wait_time_s: int = 20,
+        max_messages: int = 10,
+        email_threads: int | None = None,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.wait_time_s = wait_time_s
         self.max_messages = max_messages
+        self.breaker = breaker or CircuitBreaker()
         self._pool = ThreadPoolExecutor(
             max_workers=email_threads or settings.SHARING_EMAIL_THREADS,
             thread_name_prefix="ses",
         )
         # Built once here rather than by each sending thread at its first email.
-        aws_client("ses")
+        aws_client("ses", caller="worker")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
     def run(
-        self, stop: threading.Event, *, once: bool = False, max_idle: int | None = None
+        self,
+        stop: threading.Event,
+        *,
+        once: bool = False,
+        max_idle: int | None = None,
+        relay: bool = True,
     ) -> None:
         """Process batches until `stop` is set (after the batch in hand), after one batch
         with `once`, or after `max_idle` empty polls in a row. Errors are logged and retried
-        with backoff: the worker keeps going whatever SQS, SES or the database do."""
+        with backoff: the worker keeps going whatever SQS, SES or the database do. The
+        outbox relay runs beside the loop (unless `relay` is off)."""
+        relay_stop = threading.Event()
+        outbox = OutboxRelay(relay_stop).start() if relay else None
+        try:
+            self._loop(stop, once=once, max_idle=max_idle)
+        finally:
+            relay_stop.set()
+            if outbox:
+                outbox.join()
+
+    def _loop(self, stop: threading.Event, *, once: bool, max_idle: int | None) -> None:
         backoff_s, idle = 0.0, 0
         while not stop.is_set():
             close_old_connections()
+            if self.breaker.is_open and not self._ses_is_back(stop):
+                if once:
+                    return
+                continue
             try:
                 result = self.process_batch()
             except Exception:
@@ -103,11 +244,18 @@ class SharingWorker:
             if once or (max_idle is not None and idle >= max_idle):
                 return
 
+    def _ses_is_back(self, stop: threading.Event) -> bool:
+        stop.wait(max(0.0, self.breaker.retry_at - time.monotonic()))
+        if stop.is_set():
+            return False
+        if probe_ses():
+            logger.info("SES answers again; receiving invitations")
+            return True
+        self.breaker.record_failure()
+        logger.warning("SES still failing; next try in %.0fs", self.breaker.pause_s())
+        return False
+
     def process_batch(self) -> BatchResult:
-        try:
-            services.queue_unsent_requests()
-        except Exception:  # a database hiccup here must not stop the emails
-            logger.exception("could not drain the sharing outbox")
         messages = receive_messages(max_messages=self.max_messages, wait_time_s=self.wait_time_s)
         result = BatchResult(received=len(messages))
         if not messages:
@@ -120,59 +268,133 @@ class SharingWorker:
                 parsed.append((message, SharingMessage.parse(message["Body"])))
             except MalformedMessage as error:
                 _leave_to_redrive(message, f"malformed: {error}")
+                result.kept += 1
         requests = CollaborationRequest.objects.select_related(
             "todo", "todo__owner", "collaborator"
         ).in_bulk([body.request_id for _, body in parsed])
 
         done: list[str] = []  # receipt handles to delete
-        to_send: list[tuple[dict[str, Any], CollaborationRequest]] = []
+        to_send: list[tuple[dict[str, Any], CollaborationRequest, SharingMessage]] = []
+        claimed: set[int] = set()
         for message, body in parsed:
             request = requests.get(body.request_id)
             if request is None or not _matches(request, body):
-                _leave_to_redrive(message, f"names no pending request ({body.request_id})")
+                logger.info(
+                    "sharing message for request %s is stale (withdrawn, confirmed, expired "
+                    "or sent again with a new token); deleted",
+                    body.request_id,
+                )
+                result.stale += 1
+                done.append(message["ReceiptHandle"])
             elif request.emailed_at is not None:
                 logger.info("request %s was emailed already; deleting its copy", request.pk)
                 result.redelivered += 1
                 done.append(message["ReceiptHandle"])
-            elif claim(request.pk):
-                to_send.append((message, request))
+            elif request.pk in claimed:
+                # A second copy in the same batch: gone with the first one's fate below.
+                result.redelivered += 1
+                done.append(message["ReceiptHandle"])
+            elif claim(request.pk, request.token_hash):
+                claimed.add(request.pk)
+                to_send.append((message, request, body))
             else:
-                logger.info("request %s is being sent by another worker", request.pk)
+                self._not_claimed(message, request, result, done)
 
-        futures: dict[Future[None], tuple[dict[str, Any], CollaborationRequest]] = {
-            self._pool.submit(send_invitation, request): (message, request)
-            for message, request in to_send
+        # Each send is recorded the moment SES takes it (a crash then costs at most the
+        # emails in flight), and the batch is deleted once all are recorded.
+        futures = {
+            self._pool.submit(_send_one, request, body.token): index
+            for index, (_, request, body) in enumerate(to_send)
         }
-        sent: list[CollaborationRequest] = []
+        outcomes: list[EmailFailed | None] = [None] * len(to_send)
         for future in as_completed(futures):
-            message, request = futures[future]
-            try:
-                future.result()
-            except EmailFailed as error:
-                logger.warning("invitation email for request %s failed: %s", request.pk, error)
-                count("EmailsFailed")
+            index = futures[future]
+            outcomes[index] = failure = future.result()
+            request = to_send[index][1]
+            if failure is None:
+                CollaborationRequest.objects.filter(pk=request.pk).update(emailed_at=timezone.now())
+                count("EmailsSent")
+            else:
                 CollaborationRequest.objects.filter(pk=request.pk).update(email_claimed_at=None)
-                continue
-            # Recorded at once, not per batch: a crash now costs at most this one email twice.
-            CollaborationRequest.objects.filter(pk=request.pk).update(emailed_at=timezone.now())
-            count("EmailsSent")
-            sent.append(request)
-            done.append(message["ReceiptHandle"])
+        transient = False
+        for (message, request, _), failure in zip(to_send, outcomes, strict=True):
+            if failure is None:
+                result.emailed += 1
+                result.sent.append(request)
+                done.append(message["ReceiptHandle"])
+            elif failure.transient:
+                transient = True
+                result.postponed += 1
+            else:
+                _leave_to_redrive(message, f"could not be emailed: {failure}")
+                result.kept += 1
+        if result.emailed:
+            self.breaker.record_success()
+        if transient:
+            self.breaker.record_failure()
+            delay_s = max(1, round(self.breaker.pause_s()))
+            logger.warning(
+                "SES failing for now; %d invitation(s) wait, receiving paused for %ds",
+                result.postponed,
+                delay_s,
+            )
+            for (message, _, _), failure in zip(to_send, outcomes, strict=True):
+                if failure is not None and failure.transient:
+                    postpone_message(message["ReceiptHandle"], delay_s)
 
         delete_messages(done)
-        result.emailed = len(sent)
-        result.kept = result.received - len(done)
         if settings.SHARING_AUTO_CONFIRM:
-            for request in sent:
+            for request in result.sent:
                 services.auto_confirm(request)
         return result
+
+    def _not_claimed(
+        self,
+        message: dict[str, Any],
+        request: CollaborationRequest,
+        result: BatchResult,
+        done: list[str],
+    ) -> None:
+        current = (
+            CollaborationRequest.objects.filter(pk=request.pk)
+            .values("token_hash", "emailed_at", "email_claimed_at")
+            .first()
+        )
+        if current is None or current["token_hash"] != request.token_hash:
+            logger.info("request %s went away while its message waited; deleted", request.pk)
+            result.stale += 1
+            done.append(message["ReceiptHandle"])
+        elif current["emailed_at"] is not None:
+            logger.info("request %s was emailed meanwhile; deleting its copy", request.pk)
+            result.redelivered += 1
+            done.append(message["ReceiptHandle"])
+        else:
+            # Another worker is sending it: look again when its claim would have expired.
+            claimed_at = current["email_claimed_at"] or timezone.now()
+            left = (claimed_at + claim_timeout() - timezone.now()).total_seconds()
+            logger.info("request %s is being sent by another worker", request.pk)
+            postpone_message(message["ReceiptHandle"], max(1, int(left) + 1))
+            result.postponed += 1
+
+
+def _send_one(request: CollaborationRequest, token: str) -> EmailFailed | None:
+    """Send one invitation (no database work: that stays on the loop's connection);
+    returns the failure instead of raising."""
+    try:
+        send_invitation(request, token)
+    except EmailFailed as error:
+        logger.warning("invitation email for request %s failed: %s", request.pk, error)
+        count("EmailsFailed")
+        return error
+    return None
 
 
 def _matches(request: CollaborationRequest, body: SharingMessage) -> bool:
     return (
         request.todo_id == body.todo_id
         and request.collaborator_id == body.collaborator_id
-        and hmac.compare_digest(request.token.encode(), body.token.encode())
+        and request.token_matches(body.token)
+        and request.created >= timezone.now() - services.invitation_ttl()
     )
 
 

@@ -105,9 +105,11 @@ def create_sharing_queues(
     queue_name: str,
     dlq_name: str,
     max_receive_count: int = 3,
-    visibility_timeout_s: int = 30,
+    visibility_timeout_s: int = 120,
 ) -> SharingQueues:
-    """The sharing queue and its dead-letter queue, as deploy/cdk makes them in AWS."""
+    """The sharing queue and its dead-letter queue, as deploy/cdk makes them in AWS (the
+    same 120 s visibility timeout, above the worker's 60 s claim timeout; the same
+    maxReceiveCount 3)."""
     sqs = local_client("sqs", endpoint_url, region)
     dlq_url = sqs.create_queue(QueueName=dlq_name)["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
