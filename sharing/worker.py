@@ -81,18 +81,25 @@ def claim(request_id: int, token_hash: str) -> bool:
 
 class CircuitBreaker:
     """Opens on a transient SES failure; while open the worker receives nothing. Each failed
-    probe doubles the pause (up to `max_pause_s`); a successful send closes it."""
+    probe doubles the pause (up to `max_pause_s`). A passing probe half-opens it (receiving
+    resumes; the next failure pauses twice as long as the last), a successful send closes
+    it."""
 
     def __init__(self, *, first_pause_s: float = 1.0, max_pause_s: float = 30.0) -> None:
         self.first_pause_s = first_pause_s
         self.max_pause_s = max_pause_s
         self.failures = 0
+        self.half_open = False
         self.retry_at = 0.0
         self._lock = threading.Lock()
 
     @property
     def is_open(self) -> bool:
-        return self.failures > 0
+        return self.failures > 0 and not self.half_open
+
+    def record_probe_success(self) -> None:
+        with self._lock:
+            self.half_open = True
 
     def pause_s(self) -> float:
         return min(self.max_pause_s, self.first_pause_s * 2.0 ** max(0, self.failures - 1))
@@ -100,11 +107,13 @@ class CircuitBreaker:
     def record_failure(self) -> None:
         with self._lock:
             self.failures += 1
+            self.half_open = False
             self.retry_at = time.monotonic() + self.pause_s()
 
     def record_success(self) -> None:
         with self._lock:
             self.failures = 0
+            self.half_open = False
 
 
 def probe_ses() -> bool:
@@ -250,6 +259,7 @@ class SharingWorker:
             return False
         if probe_ses():
             logger.info("SES answers again; receiving invitations")
+            self.breaker.record_probe_success()
             return True
         self.breaker.record_failure()
         logger.warning("SES still failing; next try in %.0fs", self.breaker.pause_s())

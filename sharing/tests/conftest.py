@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from deploy.local.aws_resources import local_client
 from deploy.local.moto_server import MotoServer
+from sharing.tests.processes import WorkerProcess
 from sharing.tests.proxy import TcpProxy
 from todos.models import Todo
 
@@ -39,3 +40,16 @@ def moto_proxy(moto_server: MotoServer) -> Iterator[TcpProxy]:
     proxy = TcpProxy.for_url(moto_server.url).start()
     yield proxy
     proxy.stop()
+
+
+@pytest.fixture
+def start_worker():
+    started: list[WorkerProcess] = []
+
+    def start(*args: str, **env: str) -> WorkerProcess:
+        started.append(WorkerProcess(*args, **env))
+        return started[-1]
+
+    yield start
+    for worker in started:
+        worker.stop()

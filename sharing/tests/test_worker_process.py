@@ -1,96 +1,15 @@
 """`manage.py run_sharing_worker` as a real process: SIGTERM, and several workers at once."""
 
-import os
-import queue
-import re
 import signal
-import subprocess
-import sys
-import threading
-import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from sharing import services
 from sharing.models import CollaborationRequest
-from sharing.tests.helpers import invitation_emails, queue_depth, subprocess_database_url
+from sharing.tests.helpers import invitation_emails, queue_depth
 from todos.models import Todo
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class WorkerProcess:
-    def __init__(self, *args: str) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "todo_project.test_settings",
-            "DATABASE_URL": subprocess_database_url(),
-            "AWS_ENDPOINT_URL": settings.AWS_ENDPOINT_URL,
-            "AWS_REGION": settings.AWS_REGION,
-            "SHARING_QUEUE_NAME": settings.SHARING_QUEUE_NAME,
-            "EMAIL_FROM": settings.DEFAULT_FROM_EMAIL,
-            "LOG_LEVEL": "INFO",
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "run_sharing_worker", *args],
-            cwd=ROOT,
-            env=env,
-            # logs are JSON lines on stdout; tracebacks may come on stderr
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.log: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def wait_for_line(self, pattern: str, timeout_s: float = 30) -> re.Match[str]:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            self.log.append(line)
-            match = re.search(pattern, line)
-            if match:
-                return match
-        raise AssertionError(f"no line matching {pattern!r}; got:\n{''.join(self.log)}")
-
-    def wait(self, timeout_s: float = 30) -> int:
-        try:
-            return self.process.wait(timeout=timeout_s)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-@pytest.fixture
-def start_worker():
-    started: list[WorkerProcess] = []
-
-    def start(*args: str) -> WorkerProcess:
-        started.append(WorkerProcess(*args))
-        return started[-1]
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 def queued_requests(owner, count, make_user):
