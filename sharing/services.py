@@ -20,7 +20,7 @@ from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
 
-OUTBOX_BATCH = 100
+OUTBOX_BATCH = 10  # one SQS SendMessageBatch
 
 
 class SharingError(Exception):
@@ -73,6 +73,10 @@ class AlreadyPending(SharingError):
     pass
 
 
+class PublishWindowFull(Exception):
+    """SHARING_PUBLISH_AHEAD messages are out and not yet emailed; publish again soon."""
+
+
 def _wake_relay() -> None:
     """NOTIFY is transactional: the relay hears it when (and only if) the share commits."""
     if connection.vendor == "postgresql":
@@ -101,6 +105,15 @@ def publish_outbox(*, limit: int = OUTBOX_BATCH) -> int:
     now = timezone.now()
     resend_before = now - datetime.timedelta(seconds=settings.SHARING_RESEND_AFTER_SECONDS)
     claim_expired = now - datetime.timedelta(seconds=settings.SHARING_CLAIM_TIMEOUT_SECONDS)
+    # Flow control: no more than SHARING_PUBLISH_AHEAD messages out and not yet emailed. The
+    # rest wait here rather than in a long queue, where a share made now would wait behind
+    # them all the same, and a long queue only costs more to receive from.
+    ahead = CollaborationRequest.objects.filter(
+        emailed_at=None, queued_at__gte=resend_before
+    ).count()
+    limit = min(limit, settings.SHARING_PUBLISH_AHEAD - ahead)
+    if limit <= 0:
+        raise PublishWindowFull
     with transaction.atomic():
         due = list(
             CollaborationRequest.objects.select_for_update(skip_locked=True)

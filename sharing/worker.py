@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -49,6 +49,8 @@ from todo_project.aws import aws_client
 from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
+
+RELAY_LINGER_S = 0.05
 
 
 def claim_timeout() -> datetime.timedelta:
@@ -77,6 +79,25 @@ def claim(request_id: int, token_hash: str) -> bool:
         .update(email_claimed_at=now)
         == 1
     )
+
+
+def claim_all(token_hashes: dict[int, str]) -> set[int]:
+    """`claim` for several requests ({id: token hash}) in two queries; returns the ids
+    claimed."""
+    if not token_hashes:
+        return set()
+    now = timezone.now()
+    with transaction.atomic():
+        free = [
+            pk
+            for pk, token_hash in CollaborationRequest.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=token_hashes, emailed_at=None)
+            .filter(Q(email_claimed_at=None) | Q(email_claimed_at__lt=now - claim_timeout()))
+            .values_list("pk", "token_hash")
+            if token_hash == token_hashes[pk]
+        ]
+        CollaborationRequest.objects.filter(pk__in=free).update(email_claimed_at=now)
+    return set(free)
 
 
 class CircuitBreaker:
@@ -151,7 +172,12 @@ class OutboxRelay:
             try:
                 self.drain()
                 backoff_s = 0.0
-                self._wait_for_work(self.poll_s)
+                if self._wait_for_work(self.poll_s):
+                    # Shares come in bursts: a moment's wait fills a batch of ten for one
+                    # SQS call instead of one call per share.
+                    self.stop.wait(RELAY_LINGER_S)
+            except services.PublishWindowFull:
+                self.stop.wait(RELAY_LINGER_S)  # the worker is emailing; look again soon
             except QueueUnavailable as error:
                 backoff_s = min(30.0, max(1.0, backoff_s * 2))
                 logger.warning("SQS unreachable; invitations wait %.0fs: %s", backoff_s, error)
@@ -173,10 +199,11 @@ class OutboxRelay:
                 return published
         return published
 
-    def _wait_for_work(self, timeout_s: float) -> None:
+    def _wait_for_work(self, timeout_s: float) -> bool:
+        """Wait for a share to commit (True) or `timeout_s` to pass (False)."""
         if connection.vendor != "postgresql":
             self.stop.wait(timeout_s)
-            return
+            return False
         connection.ensure_connection()
         raw = connection.connection
         if self._listening is not raw:
@@ -184,8 +211,7 @@ class OutboxRelay:
                 cursor.execute(f"LISTEN {services.OUTBOX_CHANNEL}")
             self._listening = raw
         # Returns on the first notification (any more are picked up by the same drain).
-        for _ in raw.notifies(timeout=timeout_s, stop_after=1):
-            pass
+        return any(True for _ in raw.notifies(timeout=timeout_s, stop_after=1))
 
 
 class SharingWorker:
@@ -195,13 +221,15 @@ class SharingWorker:
         wait_time_s: int = 20,
         max_messages: int = 10,
         email_threads: int | None = None,
+        consumers: int = 1,
         breaker: CircuitBreaker | None = None,
     ) -> None:
         self.wait_time_s = wait_time_s
         self.max_messages = max_messages
+        self.consumers = consumers
         self.breaker = breaker or CircuitBreaker()
         self._pool = ThreadPoolExecutor(
-            max_workers=email_threads or settings.SHARING_EMAIL_THREADS,
+            max_workers=(email_threads or settings.SHARING_EMAIL_THREADS) * consumers,
             thread_name_prefix="ses",
         )
         # Built once here rather than by each sending thread at its first email.
@@ -221,15 +249,39 @@ class SharingWorker:
         """Process batches until `stop` is set (after the batch in hand), after one batch
         with `once`, or after `max_idle` empty polls in a row. Errors are logged and retried
         with backoff: the worker keeps going whatever SQS, SES or the database do. The
-        outbox relay runs beside the loop (unless `relay` is off)."""
+        outbox relay runs beside the loop (unless `relay` is off).
+
+        With several `consumers`, each runs the loop in a thread of its own, so that one
+        batch's receive and database work overlap another's emails."""
         relay_stop = threading.Event()
         outbox = OutboxRelay(relay_stop).start() if relay else None
         try:
-            self._loop(stop, once=once, max_idle=max_idle)
+            if self.consumers == 1:
+                self._loop(stop, once=once, max_idle=max_idle)
+                return
+            threads = [
+                threading.Thread(
+                    target=self._consume,
+                    args=(stop,),
+                    kwargs={"once": once, "max_idle": max_idle},
+                    name=f"consumer-{number}",
+                )
+                for number in range(self.consumers)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
         finally:
             relay_stop.set()
             if outbox:
                 outbox.join()
+
+    def _consume(self, stop: threading.Event, *, once: bool, max_idle: int | None) -> None:
+        try:
+            self._loop(stop, once=once, max_idle=max_idle)
+        finally:
+            connection.close()
 
     def _loop(self, stop: threading.Event, *, once: bool, max_idle: int | None) -> None:
         backoff_s, idle = 0.0, 0
@@ -285,7 +337,16 @@ class SharingWorker:
 
         done: list[str] = []  # receipt handles to delete
         to_send: list[tuple[dict[str, Any], CollaborationRequest, SharingMessage]] = []
-        claimed: set[int] = set()
+        claimed = claim_all(
+            {
+                request.pk: request.token_hash
+                for _, body in parsed
+                if (request := requests.get(body.request_id)) is not None
+                and _matches(request, body)
+                and request.emailed_at is None
+            }
+        )
+        sending: set[int] = set()
         for message, body in parsed:
             request = requests.get(body.request_id)
             if request is None or not _matches(request, body):
@@ -300,12 +361,12 @@ class SharingWorker:
                 logger.info("request %s was emailed already; deleting its copy", request.pk)
                 result.redelivered += 1
                 done.append(message["ReceiptHandle"])
-            elif request.pk in claimed:
+            elif request.pk in sending:
                 # A second copy in the same batch: gone with the first one's fate below.
                 result.redelivered += 1
                 done.append(message["ReceiptHandle"])
-            elif claim(request.pk, request.token_hash):
-                claimed.add(request.pk)
+            elif request.pk in claimed:
+                sending.add(request.pk)
                 to_send.append((message, request, body))
             else:
                 self._not_claimed(message, request, result, done)

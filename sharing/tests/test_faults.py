@@ -116,6 +116,27 @@ def test_an_invitation_not_emailed_in_time_is_published_again_with_a_new_token(
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
 
 
+def test_no_more_than_the_publish_window_is_out_and_not_emailed(
+    alice, own_todo, sharing_queues, sqs, settings, worker, django_user_model
+):
+    settings.SHARING_PUBLISH_AHEAD = 3
+    for index in range(5):
+        services.share_todo(
+            owner=alice,
+            todo=own_todo,
+            collaborator=django_user_model.objects.create_user(
+                username=f"w{index}", email=f"w{index}@example.com"
+            ),
+        )
+    assert services.publish_outbox() == 3
+    with pytest.raises(services.PublishWindowFull):
+        services.publish_outbox()
+    assert queue_depth(sqs, sharing_queues.queue_url) == 3
+    while worker.process_batch().emailed < 3:
+        pass
+    assert services.publish_outbox() == 2
+
+
 def test_an_expired_invitation_is_neither_published_nor_emailed(
     alice, bob, own_todo, sharing_queues, sqs, settings, worker, moto_server
 ):
