@@ -30,7 +30,6 @@ import os
 import random
 import signal
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -185,9 +184,7 @@ def ses_outage(moto_url: str, proxy: Any) -> dict[str, int]:
     from sharing.services import share_todo
 
     queues = new_queue(moto_url, "faults-ses")
-    env = make_env(
-        moto_url, queues.queue_url.rsplit("/", 1)[1], AWS_ENDPOINT_URL_SES=proxy.url
-    )
+    env = make_env(moto_url, queues.queue_url.rsplit("/", 1)[1], AWS_ENDPOINT_URL_SES=proxy.url)
     owner, todo, users = make_todo("outage", OUTAGE_SHARES)
     worker = Worker(env)
     try:
