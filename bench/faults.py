@@ -119,15 +119,15 @@ def emails_per_invitation(moto_url: str, todo_id: int) -> Counter[int]:
     return counts
 
 
-def wait_for_emails(todo_id: int, expected: int, timeout_s: float) -> int:
+def emailed(todo_id: int) -> int:
     from sharing.models import CollaborationRequest
 
+    return CollaborationRequest.objects.filter(todo_id=todo_id).exclude(emailed_at=None).count()
+
+
+def wait_for_emails(todo_id: int, expected: int, timeout_s: float) -> int:
     deadline = time.monotonic() + timeout_s
-    done = 0
-    while time.monotonic() < deadline:
-        done = CollaborationRequest.objects.filter(todo_id=todo_id).exclude(emailed_at=None).count()
-        if done >= expected:
-            break
+    while (done := emailed(todo_id)) < expected and time.monotonic() < deadline:
         time.sleep(0.2)
     return done
 
@@ -163,12 +163,12 @@ def crashes(moto_url: str) -> dict[str, int]:
         worker = Worker(env)
         time.sleep(rng.uniform(0.3, 1.5))
         kill(worker)
-        log(f"kill {number + 1}: {wait_for_emails(todo.pk, 0, 0)} of {SHARES} emailed so far")
+        log(f"kill {number + 1}: {emailed(todo.pk)} of {SHARES} emailed so far")
     worker = Worker(env)
     try:
         # Messages in flight at the last kill come back after the visibility timeout.
-        emailed = wait_for_emails(todo.pk, SHARES, timeout_s=4 * VISIBILITY_S + RESEND_S)
-        log(f"all {emailed} emailed {time.monotonic() - started:.0f}s after the first start")
+        done = wait_for_emails(todo.pk, SHARES, timeout_s=4 * VISIBILITY_S + RESEND_S)
+        log(f"{done} emailed {time.monotonic() - started:.0f}s after the first start")
         time.sleep(2)  # the last deletes
     finally:
         worker.stop()
@@ -192,7 +192,7 @@ def ses_outage(moto_url: str, proxy: Any) -> dict[str, int]:
         for user in users:
             share_todo(owner=owner, todo=todo, collaborator=user)
         time.sleep(OUTAGE_S)
-        log(f"SES back after {OUTAGE_S:.0f}s: {wait_for_emails(todo.pk, 0, 0)} emailed during it")
+        log(f"SES back after {OUTAGE_S:.0f}s: {emailed(todo.pk)} emailed during it")
         proxy.resume()
         wait_for_emails(todo.pk, OUTAGE_SHARES, timeout_s=120)
         time.sleep(2)
@@ -271,7 +271,7 @@ def sqs_hang(moto_url: str, proxy: Any) -> dict[str, float]:
             share_s = [future.result() for future in shares]
         time.sleep(max(0.0, HANG_S - (time.monotonic() - hang_started)))
         proxy.resume()
-        emailed = wait_for_emails(todo.pk, HUNG_SHARES, timeout_s=120)
+        hung_emailed = wait_for_emails(todo.pk, HUNG_SHARES, timeout_s=120)
     finally:
         proxy.resume()
         worker.stop()
@@ -280,7 +280,7 @@ def sqs_hang(moto_url: str, proxy: Any) -> dict[str, float]:
     return {
         "hung_share_max_s": max(share_s),
         "hung_neighbour_page_max_s": max(neighbour_s),
-        "hung_invitations_emailed": emailed,
+        "hung_invitations_emailed": hung_emailed,
     }
 
 

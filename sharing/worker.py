@@ -142,9 +142,11 @@ def probe_ses() -> bool:
     try:
         aws_client("ses", caller="request").get_send_quota()
     except Exception as error:
-        if not is_transient(error):
-            raise
-        return False
+        if is_transient(error):
+            return False
+        # SES answered, if only to refuse this call (a policy without GetSendQuota): the
+        # sends themselves will tell.
+        logger.warning("SES probe refused: %s", error)
     return True
 
 
@@ -293,9 +295,12 @@ class SharingWorker:
                 continue
             try:
                 result = self.process_batch()
-            except Exception:
+            except Exception as error:
                 backoff_s = min(30.0, max(1.0, backoff_s * 2))
-                logger.exception("sharing worker loop failed; retrying in %.0fs", backoff_s)
+                if isinstance(error, QueueUnavailable):  # expected now and then: no traceback
+                    logger.warning("SQS unreachable; retrying in %.0fs: %s", backoff_s, error)
+                else:
+                    logger.exception("sharing worker loop failed; retrying in %.0fs", backoff_s)
                 if once:
                     return
                 stop.wait(backoff_s)
