@@ -31,6 +31,7 @@ import random
 import signal
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -42,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.scratch_database import ScratchDatabase  # noqa: E402
-from bench.sharing import Worker  # noqa: E402
+from bench.sharing import Worker as SharingBenchWorker  # noqa: E402
 
 DATABASE = ScratchDatabase("faults")
 REGION = "eu-central-1"
@@ -52,6 +53,32 @@ KILLS = int(os.environ.get("BENCH_KILLS", "12"))
 SHARES = int(os.environ.get("BENCH_SHARES", "300"))
 OUTAGE_SHARES, OUTAGE_S = 20, float(os.environ.get("BENCH_OUTAGE_S", "60"))
 HUNG_SHARES, HANG_S = 8, float(os.environ.get("BENCH_HANG_S", "30"))
+
+
+LOG_DIR = Path(os.environ.get("BENCH_LOG_DIR") or tempfile.gettempdir()) / "bench-faults-logs"
+SCENARIOS = os.environ.get("BENCH_SCENARIOS", "kill,outage,hang").split(",")
+
+
+class Worker(SharingBenchWorker):
+    """The sharing bench's worker process, its whole output kept in LOG_DIR/worker-N.log."""
+
+    started_count = 0
+
+    def __init__(self, env: dict[str, str]) -> None:
+        Worker.started_count += 1
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self.log_path = LOG_DIR / f"worker-{Worker.started_count:02d}.log"
+        super().__init__(env)
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        with self.log_path.open("w") as output:
+            for line in self.process.stdout:
+                output.write(line)
+                if "sharing worker started" in line:
+                    self.started.set()
+                if '"level": "error"' in line:
+                    sys.stderr.write(line[:300] + "\n")
 
 
 def log(text: str) -> None:
@@ -294,6 +321,7 @@ def main() -> int:
     DATABASE.create()
     os.environ.update(make_env(moto.url, "unused"))
     os.environ["LOG_LEVEL"] = "WARNING"
+    log(f"worker logs in {LOG_DIR}")
     log(
         f"time scale: visibility {VISIBILITY_S}s, claim {CLAIM_S}s, resend after {RESEND_S}s "
         f"(production: 120s, 60s, 300s)"
@@ -309,9 +337,12 @@ def main() -> int:
         from django.db import connection
 
         started = datetime.datetime.now()
-        figures |= crashes(moto.url)
-        figures |= ses_outage(moto.url, proxy)
-        figures |= sqs_hang(moto.url, proxy)
+        if "kill" in SCENARIOS:
+            figures |= crashes(moto.url)
+        if "outage" in SCENARIOS:
+            figures |= ses_outage(moto.url, proxy)
+        if "hang" in SCENARIOS:
+            figures |= sqs_hang(moto.url, proxy)
         log(f"took {(datetime.datetime.now() - started).total_seconds():.0f}s")
         connection.close()
     finally:

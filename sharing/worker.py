@@ -25,12 +25,12 @@ import datetime
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -376,22 +376,10 @@ class SharingWorker:
             else:
                 self._not_claimed(message, request, result, done)
 
-        # Each send is recorded the moment SES takes it (a crash then costs at most the
-        # emails in flight), and the batch is deleted once all are recorded.
-        futures = {
-            self._pool.submit(_send_one, request, body.token): index
-            for index, (_, request, body) in enumerate(to_send)
-        }
-        outcomes: list[EmailFailed | None] = [None] * len(to_send)
-        for future in as_completed(futures):
-            index = futures[future]
-            outcomes[index] = failure = future.result()
-            request = to_send[index][1]
-            if failure is None:
-                CollaborationRequest.objects.filter(pk=request.pk).update(emailed_at=timezone.now())
-                count("EmailsSent")
-            else:
-                CollaborationRequest.objects.filter(pk=request.pk).update(email_claimed_at=None)
+        # Each sending thread records its own send the moment SES takes it, on its own
+        # database connection (a crash then costs at most the emails SES has taken in the
+        # last few milliseconds), and the batch is deleted once all are recorded.
+        outcomes = list(self._pool.map(lambda item: _send_one(item[1], item[2].token), to_send))
         transient = False
         for (message, request, _), failure in zip(to_send, outcomes, strict=True):
             if failure is None:
@@ -454,15 +442,27 @@ class SharingWorker:
 
 
 def _send_one(request: CollaborationRequest, token: str) -> EmailFailed | None:
-    """Send one invitation (no database work: that stays on the loop's connection);
-    returns the failure instead of raising."""
+    """Send one invitation and record the outcome at once; returns the failure instead of
+    raising. Runs in a sending thread (with a database connection of its own)."""
     try:
         send_invitation(request, token)
     except EmailFailed as error:
         logger.warning("invitation email for request %s failed: %s", request.pk, error)
         count("EmailsFailed")
+        _record(request.pk, email_claimed_at=None)
         return error
+    _record(request.pk, emailed_at=timezone.now())
+    count("EmailsSent")
     return None
+
+
+def _record(request_id: int, **values: Any) -> None:
+    try:
+        CollaborationRequest.objects.filter(pk=request_id).update(**values)
+    except DatabaseError:
+        # The thread's connection may have gone stale while idle; one fresh try.
+        connection.close()
+        CollaborationRequest.objects.filter(pk=request_id).update(**values)
 
 
 def _matches(request: CollaborationRequest, body: SharingMessage) -> bool:

@@ -106,7 +106,7 @@ class TcpProxy:
             upstream = socket.create_connection(self.target, timeout=5)
             self._track(upstream)
             self._pump(client, upstream)
-        except OSError:
+        except (OSError, ValueError):  # cut by refuse() or resume(): the fd is gone
             pass
         finally:
             for sock in (client, upstream):

@@ -17,6 +17,7 @@ def dead_letter(sqs, sharing_queues, bodies):
         sqs.send_message(QueueUrl=sharing_queues.dlq_url, MessageBody=body)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker's sending threads record the email
 def test_the_command_moves_every_dead_letter_back_and_the_worker_emails_them(
     alice, bob, own_todo, sharing_queues, sqs, moto_server
 ):

@@ -24,6 +24,7 @@ def worker():
     worker.close()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker's sending threads record the email
 def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
     client, alice, bob, own_todo, sharing_queues, sqs, moto_server, worker
 ):
