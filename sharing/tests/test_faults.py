@@ -17,7 +17,6 @@ from sharing.queue import QueueUnavailable, SharingMessage
 from sharing.tests.helpers import invitation_emails, peek_bodies, queue_depth
 from sharing.worker import SharingWorker, claim
 
-
 # The worker's sending threads record each email on connections of their own, so the rows
 # must be committed for them to see.
 pytestmark = pytest.mark.django_db(transaction=True)
