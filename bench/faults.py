@@ -4,11 +4,16 @@ Starts moto server, a TCP proxy in front of it (sharing/tests/proxy.py: it can r
 hang), a PostgreSQL database of its own, `manage.py run_sharing_worker` child processes and,
 for the last part, the web server (uvicorn, as deployed). Three scenarios:
 
-1. 300 shares drained while the worker is SIGKILLed 12 times at random moments (0.3-1.5 s
-   after each start, when it is busy) and started again:
+1. 300 shares made steadily over 45 s while the worker is SIGKILLed 12 times at random
+   moments of those 45 s (uniformly; it is started again at once each time):
        invitations_lost    invitations never emailed             (goal 0)
        duplicate_emails    emails beyond one per invitation      (goal <= 1)
        dlq_messages        messages in the dead-letter queue     (goal 0)
+   The same with all 300 shares made first, so that the kills land while the worker drains
+   a backlog with 20 emails in flight: burst_invitations_lost, burst_duplicate_emails,
+   burst_dlq_messages. An email SES is processing when its sender dies goes out, and the
+   database cannot know it did, so a kill mid-batch can double up to the emails in flight
+   (2 consumers x SHARING_EMAIL_THREADS); this figure shows how many did.
 2. 20 shares during a 60 s SES outage (the proxy refuses SES connections):
        outage_invitations_emailed_once   invitations emailed exactly once (goal 20)
 3. 8 shares at once during a 30 s SQS hang (the proxy takes SQS connections and never
@@ -30,8 +35,10 @@ import os
 import random
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -50,13 +57,14 @@ REGION = "eu-central-1"
 SENDER = "noreply@stratospheric.dev"
 VISIBILITY_S, CLAIM_S, RESEND_S = 30, 20, 30
 KILLS = int(os.environ.get("BENCH_KILLS", "12"))
+KILL_PHASE_S = float(os.environ.get("BENCH_KILL_PHASE_S", "45"))
 SHARES = int(os.environ.get("BENCH_SHARES", "300"))
 OUTAGE_SHARES, OUTAGE_S = 20, float(os.environ.get("BENCH_OUTAGE_S", "60"))
 HUNG_SHARES, HANG_S = 8, float(os.environ.get("BENCH_HANG_S", "30"))
 
 
 LOG_DIR = Path(os.environ.get("BENCH_LOG_DIR") or tempfile.gettempdir()) / "bench-faults-logs"
-SCENARIOS = os.environ.get("BENCH_SCENARIOS", "kill,outage,hang").split(",")
+SCENARIOS = os.environ.get("BENCH_SCENARIOS", "kill,burst,outage,hang").split(",")
 
 
 class Worker(SharingBenchWorker):
@@ -64,11 +72,23 @@ class Worker(SharingBenchWorker):
 
     started_count = 0
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, wait: bool = True) -> None:
         Worker.started_count += 1
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         self.log_path = LOG_DIR / f"worker-{Worker.started_count:02d}.log"
-        super().__init__(env)
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "run_sharing_worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.started = threading.Event()
+        threading.Thread(target=self._drain, daemon=True).start()
+        if wait and not self.started.wait(60):
+            self.stop()
+            raise RuntimeError("the sharing worker did not start")
 
     def _drain(self) -> None:
         assert self.process.stdout is not None
@@ -176,22 +196,38 @@ def kill(worker: Worker) -> None:
     worker.process.wait()
 
 
-def crashes(moto_url: str) -> dict[str, int]:
+def crashes(moto_url: str, *, burst: bool = False) -> dict[str, int]:
+    from django.db import connection
+
     from sharing.services import share_todo
 
     queues = new_queue(moto_url, "faults-kill")
     env = make_env(moto_url, queues.queue_url.rsplit("/", 1)[1])
-    owner, todo, users = make_todo("kill", SHARES)
-    for user in users:
-        share_todo(owner=owner, todo=todo, collaborator=user)
+    label = "burst" if burst else "kill"
+    owner, todo, users = make_todo(label, SHARES)
     rng = random.Random(int(os.environ.get("BENCH_SEED", "11")))
+    kill_at = sorted(rng.uniform(0, KILL_PHASE_S) for _ in range(KILLS))
+
+    def produce() -> None:
+        try:
+            for index, user in enumerate(users):
+                if not burst:
+                    due = started + index * KILL_PHASE_S / SHARES
+                    time.sleep(max(0.0, due - time.monotonic()))
+                share_todo(owner=owner, todo=todo, collaborator=user)
+        finally:
+            connection.close()
+
+    worker = Worker(env, wait=False)
     started = time.monotonic()
-    for number in range(KILLS):
-        worker = Worker(env)
-        time.sleep(rng.uniform(0.3, 1.5))
+    producer = threading.Thread(target=produce)
+    producer.start()
+    for number, moment in enumerate(kill_at):
+        time.sleep(max(0.0, started + moment - time.monotonic()))
         kill(worker)
-        log(f"kill {number + 1}: {emailed(todo.pk)} of {SHARES} emailed so far")
-    worker = Worker(env)
+        log(f"kill {number + 1} at {moment:.1f}s: {emailed(todo.pk)} of {SHARES} emailed")
+        worker = Worker(env, wait=False)
+    producer.join()
     try:
         # Messages in flight at the last kill come back after the visibility timeout.
         done = wait_for_emails(todo.pk, SHARES, timeout_s=4 * VISIBILITY_S + RESEND_S)
@@ -200,10 +236,11 @@ def crashes(moto_url: str) -> dict[str, int]:
     finally:
         worker.stop()
     counts = emails_per_invitation(moto_url, todo.pk)
+    prefix = "burst_" if burst else ""
     return {
-        "invitations_lost": sum(1 for user in users if counts[user.pk] == 0),
-        "duplicate_emails": sum(count - 1 for count in counts.values() if count > 1),
-        "dlq_messages": queue_depth(moto_url, queues.dlq_url),
+        f"{prefix}invitations_lost": sum(1 for user in users if counts[user.pk] == 0),
+        f"{prefix}duplicate_emails": sum(count - 1 for count in counts.values() if count > 1),
+        f"{prefix}dlq_messages": queue_depth(moto_url, queues.dlq_url),
     }
 
 
@@ -339,6 +376,8 @@ def main() -> int:
         started = datetime.datetime.now()
         if "kill" in SCENARIOS:
             figures |= crashes(moto.url)
+        if "burst" in SCENARIOS:
+            figures |= crashes(moto.url, burst=True)
         if "outage" in SCENARIOS:
             figures |= ses_outage(moto.url, proxy)
         if "hang" in SCENARIOS:

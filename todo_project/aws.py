@@ -33,7 +33,11 @@ PROFILES: dict[Caller, Config] = {
     # timeouts with the standard mode's exponential backoff (three attempts, ~40 s worst
     # case: below the worker's claim timeout).
     "worker": Config(
-        connect_timeout=3, read_timeout=10, retries={"total_max_attempts": 3, "mode": "standard"}
+        connect_timeout=3,
+        read_timeout=10,
+        retries={"total_max_attempts": 3, "mode": "standard"},
+        # The sharing worker sends from up to 20 threads at once.
+        max_pool_connections=32,
     ),
     # SQS long polls hold the connection open for up to 20 s by design.
     "long_poll": Config(
