@@ -8,8 +8,9 @@ Guarantees, with several workers running at once:
 - one email per request in all but one case: a worker claims a request (an atomic UPDATE
   on the token's hash, `emailed_at IS NULL` and no live claim) before sending, and records
   `emailed_at` right after that one send; a redelivered message whose email went out is
-  deleted without a second one. A worker killed between SES's answer and that UPDATE leaves
-  an email that another worker sends again once the claim expires;
+  deleted without a second one. A worker killed while SES takes an email, or before that
+  UPDATE, leaves an email that another worker sends again once the claim expires (SES sends
+  what it received even if the sender is gone);
 - a message for a request that is gone or superseded (withdrawn, confirmed, todo deleted,
   expired, token rotated) is deleted with an info log;
 - transient SES failures (throttling, 5xx, timeouts) open a circuit breaker: the messages

@@ -191,7 +191,7 @@ SHARING_QUEUE_NAME = env.str("SHARING_QUEUE_NAME", default="stratospheric-todo-s
 SHARING_DLQ_NAME = env.str("SHARING_DLQ_NAME", default="stratospheric-todo-sharing-dlq")
 # Demos only: the worker confirms each collaboration right after emailing the invitation.
 SHARING_AUTO_CONFIRM = env.bool("SHARING_AUTO_CONFIRM", default=False)
-# Parallel SES sends per batch of up to 10 SQS messages.
+# Parallel SES sends per consumer loop (batches of up to 10 SQS messages).
 SHARING_EMAIL_THREADS = env.int("SHARING_EMAIL_THREADS", default=10)
 # An invitation not emailed this long after its message went out is published again,
 # whatever became of the message (dead-lettered, lost with a crashed worker).
