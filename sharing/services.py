@@ -55,17 +55,27 @@ def share_todo(*, owner: User, todo: Todo, collaborator: User) -> CollaborationR
     if todo.collaborators.filter(pk=collaborator.pk).exists():
         raise SharingError(f"{collaborator} already collaborates on this todo.")
     try:
-        with transaction.atomic():
-            # An expired invitation makes way for the new one.
-            CollaborationRequest.objects.filter(
-                todo=todo, collaborator=collaborator, created__lt=_expiry_cutoff()
-            ).delete()
-            # Insert and let the unique constraint judge: no check-then-insert race.
-            request = CollaborationRequest.objects.create(todo=todo, collaborator=collaborator)
-            _wake_relay()
+        request = _insert_request(todo, collaborator)
     except IntegrityError:
-        raise AlreadyPending(f"An invitation to {collaborator} is already pending.") from None
+        # An expired invitation makes way for the new one; a live one stays.
+        expired = CollaborationRequest.objects.filter(
+            todo=todo, collaborator=collaborator, created__lt=_expiry_cutoff()
+        ).delete()[0]
+        try:
+            if not expired:
+                raise
+            request = _insert_request(todo, collaborator)
+        except IntegrityError:
+            raise AlreadyPending(f"An invitation to {collaborator} is already pending.") from None
     count("SharesSent")
+    return request
+
+
+def _insert_request(todo: Todo, collaborator: User) -> CollaborationRequest:
+    with transaction.atomic():
+        # Insert and let the unique constraint judge: no check-then-insert race.
+        request = CollaborationRequest.objects.create(todo=todo, collaborator=collaborator)
+        _wake_relay()
     return request
 
 
