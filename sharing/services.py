@@ -72,10 +72,16 @@ def share_todo(*, owner: User, todo: Todo, collaborator: User) -> CollaborationR
 
 
 def _insert_request(todo: Todo, collaborator: User) -> CollaborationRequest:
-    with transaction.atomic():
-        # Insert and let the unique constraint judge: no check-then-insert race.
+    """Insert and let the unique constraint judge: no check-then-insert race. In autocommit
+    mode, two statements and no BEGIN/COMMIT (the NOTIFY right after the row is committed;
+    if it never goes out, the relay's poll finds the row anyway); inside a caller's
+    transaction, a savepoint, so that a collision does not spoil it."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            request = CollaborationRequest.objects.create(todo=todo, collaborator=collaborator)
+    else:
         request = CollaborationRequest.objects.create(todo=todo, collaborator=collaborator)
-        _wake_relay()
+    _wake_relay()
     return request
 
 
@@ -88,7 +94,7 @@ class PublishWindowFull(Exception):
 
 
 def _wake_relay() -> None:
-    """NOTIFY is transactional: the relay hears it when (and only if) the share commits."""
+    """NOTIFY is transactional: inside a transaction the relay hears it on commit."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_notify(%s, '')", [OUTBOX_CHANNEL])

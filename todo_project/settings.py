@@ -203,8 +203,8 @@ SHARING_CLAIM_TIMEOUT_SECONDS = env.int("SHARING_CLAIM_TIMEOUT_SECONDS", default
 # it (PostgreSQL wakes it at once with NOTIFY; SQLite has no NOTIFY).
 SHARING_RELAY_POLL_SECONDS = env.float("SHARING_RELAY_POLL_SECONDS", default=1.0)
 # At most this many invitations published to SQS and not yet emailed; the rest wait in the
-# database until the worker catches up.
-SHARING_PUBLISH_AHEAD = env.int("SHARING_PUBLISH_AHEAD", default=100)
+# database until the workers catch up. At least 2 x SHARING_EMAIL_THREADS per worker task.
+SHARING_PUBLISH_AHEAD = env.int("SHARING_PUBLISH_AHEAD", default=40)
 # Confirmation links stop working this many days after the invitation was made.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=14)
 
