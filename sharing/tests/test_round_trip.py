@@ -26,8 +26,9 @@ def worker():
 
 @pytest.mark.django_db(transaction=True)  # the worker's sending threads record the email
 def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
-    client, alice, bob, own_todo, sharing_queues, sqs, moto_server, worker
+    client, alice, bob, own_todo, sharing_queues, sqs, moto_server, worker, settings
 ):
+    settings.EXTERNAL_URL = "http://127.0.0.1:8000"  # the browser tests point it elsewhere
     client.force_login(alice)
     response = client.post(
         reverse("sharing:share", args=[own_todo.pk]), {"collaborator": bob.username}
