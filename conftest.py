@@ -31,6 +31,7 @@ from deploy.local.aws_resources import (
 from deploy.local.cognito_standin import StandinServer, create_app
 from deploy.local.moto_server import MotoServer
 from sharing.mailbox import MailboxEmail
+from sharing.services import publish_outbox
 from sharing.tests.helpers import sent_emails
 from sharing.worker import SharingWorker
 from todos.models import Todo
@@ -139,10 +140,12 @@ def emails(moto_server: MotoServer) -> Callable[[str], list[MailboxEmail]]:
 
 
 def run_sharing_worker_until_it_emails(max_batches: int = 10) -> None:
-    """Run the sharing worker in this process, batch by batch, until one batch sends email."""
+    """Publish the outbox and run the sharing worker in this process, batch by batch, until
+    one batch sends email."""
     worker = SharingWorker(wait_time_s=1)
     try:
         for _ in range(max_batches):
+            publish_outbox()
             if worker.process_batch().emailed:
                 return
     finally:

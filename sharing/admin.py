@@ -10,6 +10,6 @@ class CollaborationRequestAdmin(admin.ModelAdmin[CollaborationRequest]):
     search_fields = ("todo__title", "collaborator__username", "collaborator__email")
     list_select_related = ("todo", "collaborator")
     raw_id_fields = ("todo", "collaborator")
-    # The token is a secret: it is never shown, only sent in the email.
-    exclude = ("token",)
+    # Only the token's hash is stored, and even that is not shown.
+    exclude = ("token_hash",)
     readonly_fields = ("created", "queued_at", "email_claimed_at", "emailed_at")

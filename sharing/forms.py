@@ -5,7 +5,10 @@ from sharing.selectors import find_person
 
 
 class InvitationForm(forms.Form):
-    """Whom to share a todo with, by username or email address (the dashboard's Share menu)."""
+    """Whom to share a todo with, by username or email address (the dashboard's Share menu).
+
+    `cleaned_data["collaborator"]` is the active user of that name, or None: the view
+    answers both the same, so the form cannot be used to find out who has an account."""
 
     collaborator = forms.CharField(
         max_length=254,
@@ -14,9 +17,13 @@ class InvitationForm(forms.Form):
         },
     )
 
-    def clean_collaborator(self) -> User:
-        name = self.cleaned_data["collaborator"]
-        person = find_person(name)
-        if person is None:
-            raise forms.ValidationError(f"Nobody here is called “{name}”.")
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if "collaborator" in cleaned:
+            cleaned["name"] = cleaned["collaborator"]
+            cleaned["collaborator"] = find_person(cleaned["collaborator"])
+        return cleaned
+
+    def person(self) -> User | None:
+        person: User | None = self.cleaned_data["collaborator"]
         return person

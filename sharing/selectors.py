@@ -5,9 +5,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import timezone
 
 from accounts.models import User
 from sharing.models import CollaborationRequest
+from sharing.services import invitation_ttl
 from todos.models import Todo
 
 SUGGESTIONS_MIN_LENGTH = 2
@@ -20,6 +22,7 @@ class PendingInvitation:
     user_id: int
     name: str
     emailed: bool
+    expired: bool  # its link no longer works; sharing again sends a fresh one
 
 
 def _name(display_name: str, username: str) -> str:
@@ -42,8 +45,10 @@ def pending_invitations(owner: User, todo_ids: Iterable[int]) -> dict[int, list[
             "collaborator__display_name",
             "collaborator__username",
             "emailed_at",
+            "created",
         )
     )
+    expired_before = timezone.now() - invitation_ttl()
     for row in rows:
         found[row["todo_id"]].append(
             PendingInvitation(
@@ -51,6 +56,7 @@ def pending_invitations(owner: User, todo_ids: Iterable[int]) -> dict[int, list[
                 user_id=row["collaborator_id"],
                 name=_name(row["collaborator__display_name"], row["collaborator__username"]),
                 emailed=row["emailed_at"] is not None,
+                expired=row["created"] < expired_before,
             )
         )
     return found
@@ -100,9 +106,13 @@ def find_person(name: str) -> User | None:
 
 
 def todo_pending_invitations(todo: Todo) -> list[CollaborationRequest]:
-    """Pending invitations of one todo, for its page."""
-    return list(
+    """Pending invitations of one todo, for its page; each with `expired` set."""
+    requests = list(
         todo.collaboration_requests.select_related("collaborator").order_by(
             "collaborator__display_name", "collaborator__username"
         )
     )
+    expired_before = timezone.now() - invitation_ttl()
+    for request in requests:
+        request.expired = request.created < expired_before  # type: ignore[attr-defined]
+    return requests

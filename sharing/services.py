@@ -3,23 +3,25 @@ commands all call them."""
 
 from __future__ import annotations
 
-import hmac
+import datetime
 import logging
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
 from notifications.publishing import publish_on_commit, todo_event
-from sharing.models import CollaborationRequest
-from sharing.queue import QueueUnavailable, publish_requests
+from sharing.models import CollaborationRequest, hash_token, new_token
+from sharing.queue import QueueUnavailable, SharingMessage, publish_messages
 from todos.models import Todo
 from todos.services import people_to_tell
 from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
 
-OUTBOX_BATCH = 100
+OUTBOX_BATCH = 10  # one SQS SendMessageBatch
 
 
 class SharingError(Exception):
@@ -40,9 +42,13 @@ class AlreadyCollaborating(InvalidInvitation):
         self.todo_id = todo_id
 
 
+OUTBOX_CHANNEL = "sharing_outbox"
+
+
 def share_todo(*, owner: User, todo: Todo, collaborator: User) -> CollaborationRequest:
-    """Invite `collaborator` to `todo`. The SQS message goes out after commit; if SQS is
-    unreachable the request stays in the outbox and the worker sends it later."""
+    """Invite `collaborator` to `todo`: commits the invitation row and returns. Nothing here
+    talks to AWS: the worker's outbox relay publishes the SQS message (PostgreSQL wakes it
+    with NOTIFY when this transaction commits)."""
     if not todo.is_owned_by(owner):
         raise SharingError("Only the owner can share this todo.")
     if collaborator.pk == todo.owner_id:
@@ -50,42 +56,123 @@ def share_todo(*, owner: User, todo: Todo, collaborator: User) -> CollaborationR
     if todo.collaborators.filter(pk=collaborator.pk).exists():
         raise SharingError(f"{collaborator} already collaborates on this todo.")
     try:
-        with transaction.atomic():
-            # Insert and let the unique constraint judge: no check-then-insert race.
-            request = CollaborationRequest.objects.create(todo=todo, collaborator=collaborator)
-            # robust: the share is committed; a surprise here is logged, and the outbox
-            # (drained by the worker) still sends the message.
-            transaction.on_commit(
-                lambda: queue_unsent_requests(request_ids=[request.pk]), robust=True
-            )
+        request = _insert_request(todo, collaborator)
     except IntegrityError:
-        raise SharingError(f"An invitation to {collaborator} is already pending.") from None
+        # An expired invitation makes way for the new one; a live one stays.
+        expired = CollaborationRequest.objects.filter(
+            todo=todo, collaborator=collaborator, created__lt=_expiry_cutoff()
+        ).delete()[0]
+        try:
+            if not expired:
+                raise
+            request = _insert_request(todo, collaborator)
+        except IntegrityError:
+            raise AlreadyPending(f"An invitation to {collaborator} is already pending.") from None
     count("SharesSent")
     return request
 
 
-def queue_unsent_requests(*, request_ids: list[int] | None = None) -> int:
-    """Send the SQS message of every request that has none yet (all, or those in
-    `request_ids`); returns how many went out. Never raises for SQS trouble: the rows stay
-    unsent and the next call (each worker loop makes one) tries again."""
+def _insert_request(todo: Todo, collaborator: User) -> CollaborationRequest:
+    """Insert and let the unique constraint judge: no check-then-insert race. In autocommit
+    mode, two statements and no BEGIN/COMMIT (the NOTIFY right after the row is committed;
+    if it never goes out, the relay's poll finds the row anyway); inside a caller's
+    transaction, a savepoint, so that a collision does not spoil it."""
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            request = CollaborationRequest.objects.create(todo=todo, collaborator=collaborator)
+    else:
+        request = CollaborationRequest.objects.create(todo=todo, collaborator=collaborator)
+    _wake_relay()
+    return request
+
+
+class AlreadyPending(SharingError):
+    pass
+
+
+class PublishWindowFull(Exception):
+    """SHARING_PUBLISH_AHEAD messages are out and not yet emailed; publish again soon."""
+
+
+def _wake_relay() -> None:
+    """NOTIFY is transactional: inside a transaction the relay hears it on commit."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [OUTBOX_CHANNEL])
+
+
+def invitation_ttl() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.INVITATION_TTL_DAYS)
+
+
+def _expiry_cutoff() -> datetime.datetime:
+    return timezone.now() - invitation_ttl()
+
+
+def publish_outbox(*, limit: int = OUTBOX_BATCH) -> int:
+    """Publish the SQS message of up to `limit` invitations that need one: never published,
+    or published `SHARING_RESEND_AFTER_SECONDS` ago and still not emailed (a message lost to
+    the DLQ or a crash). Returns how many SQS took; raises QueueUnavailable if it took none
+    of them (the rows are released for the next call).
+
+    Each publish issues a fresh token: only its hash is stored, the clear token goes in the
+    message. A message of an earlier publish then no longer matches and the worker deletes
+    it. Rows are claimed (queued_at set, token rotated) and committed before SQS is called:
+    no transaction or row lock is held across the network call."""
+    now = timezone.now()
+    resend_before = now - datetime.timedelta(seconds=settings.SHARING_RESEND_AFTER_SECONDS)
+    claim_expired = now - datetime.timedelta(seconds=settings.SHARING_CLAIM_TIMEOUT_SECONDS)
+    # Flow control: no more than SHARING_PUBLISH_AHEAD messages out and not yet emailed. The
+    # rest wait here rather than in a long queue, where a share made now would wait behind
+    # them all the same, and a long queue only costs more to receive from.
+    ahead = CollaborationRequest.objects.filter(
+        emailed_at=None, queued_at__gte=resend_before
+    ).count()
+    limit = min(limit, settings.SHARING_PUBLISH_AHEAD - ahead)
+    if limit <= 0:
+        raise PublishWindowFull
     with transaction.atomic():
-        # The row lock keeps the web process (right after commit) and the workers (draining
-        # the outbox) from sending the same message twice.
-        unsent = CollaborationRequest.objects.select_for_update(skip_locked=True).filter(
-            queued_at=None
+        due = list(
+            CollaborationRequest.objects.select_for_update(skip_locked=True)
+            .filter(emailed_at=None, created__gte=_expiry_cutoff())
+            .filter(Q(queued_at=None) | Q(queued_at__lt=resend_before))
+            # A worker mid-send holds the current token; rotating it now would email a
+            # link that no longer works.
+            .filter(Q(email_claimed_at=None) | Q(email_claimed_at__lt=claim_expired))
+            .order_by("created")[:limit]
         )
-        if request_ids is not None:
-            unsent = unsent.filter(pk__in=request_ids)
-        requests = list(unsent.order_by("created")[:OUTBOX_BATCH])
-        if not requests:
+        if not due:
             return 0
-        try:
-            accepted = publish_requests(requests)
-        except QueueUnavailable as error:
-            logger.warning("SQS unreachable; %d invitation(s) wait: %s", len(requests), error)
-            return 0
-        CollaborationRequest.objects.filter(pk__in=accepted).update(queued_at=timezone.now())
+        resent = sum(request.queued_at is not None for request in due)
+        messages = []
+        for request in due:
+            token = new_token()
+            request.token_hash, request.queued_at = hash_token(token), now
+            messages.append(SharingMessage.for_request(request, token))
+        CollaborationRequest.objects.bulk_update(due, ["token_hash", "queued_at"])
+    if resent:
+        logger.info("publishing %d invitation(s) again: not emailed in time", resent)
+        count("InvitationsRepublished", resent)
+    try:
+        accepted = set(publish_messages(messages))
+    except QueueUnavailable:
+        accepted = set()
+    failed = [request.pk for request in due if request.pk not in accepted]
+    if failed:
+        # Released for the next call; `queued_at=now` makes sure it is still our claim.
+        CollaborationRequest.objects.filter(pk__in=failed, queued_at=now).update(queued_at=None)
+    if not accepted:
+        raise QueueUnavailable(f"SQS took none of {len(due)} invitation message(s)")
     return len(accepted)
+
+
+def issue_token(request: CollaborationRequest) -> str:
+    """A new confirmation token for `request` (the old one stops working); for the relay's
+    callers in tests and for admin tooling. The request must exist."""
+    token = new_token()
+    CollaborationRequest.objects.filter(pk=request.pk).update(token_hash=hash_token(token))
+    request.token_hash = hash_token(token)
+    return token
 
 
 def find_invitation(
@@ -107,13 +194,19 @@ def find_invitation(
         if Todo.collaborators.through.objects.filter(todo_id=todo_id, user_id=user.pk).exists():
             raise AlreadyCollaborating(todo_id)
         raise InvalidInvitation(_INVALID_LINK, 404)
-    if not hmac.compare_digest(request.token.encode(), token.encode()):
+    if not request.token_matches(token):
         raise InvalidInvitation(_INVALID_LINK, 404)
+    if request.created < _expiry_cutoff():
+        raise InvalidInvitation(_EXPIRED_LINK, 410)
     return request
 
 
 _INVALID_LINK = (
     "This invitation link is not valid: it may have been withdrawn, or the link was cut short. "
+    "Ask the owner of the todo to share it again."
+)
+_EXPIRED_LINK = (
+    "This invitation has expired: invitations are valid for a limited time. "
     "Ask the owner of the todo to share it again."
 )
 

@@ -11,6 +11,7 @@ from sharing.mailbox import MailboxUnavailable, read_local_mailbox
 from sharing.selectors import find_person
 from sharing.services import (
     AlreadyCollaborating,
+    AlreadyPending,
     InvalidInvitation,
     SharingError,
     confirm_collaboration,
@@ -49,17 +50,22 @@ def share(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, error_text(form, "collaborator", "Nobody to share with."))
         return _back(request, todo.pk)
-    collaborator = form.cleaned_data["collaborator"]
+    name, collaborator = form.cleaned_data["name"], form.person()
     try:
-        share_todo(owner=request.user, todo=todo, collaborator=collaborator)
+        if collaborator is not None:
+            share_todo(owner=request.user, todo=todo, collaborator=collaborator)
+        elif not todo.is_owned_by(request.user):
+            raise SharingError("Only the owner can share this todo.")
+    except AlreadyPending:
+        pass  # answered like a new invitation: the answer must not tell who has an account
     except SharingError as error:
         messages.error(request, str(error))
-    else:
-        note_action(request, "share_todo", todo_id=todo.pk)
-        messages.success(
-            request,
-            f"Invitation to {collaborator} is on its way; it stays pending until they confirm.",
-        )
+        return _back(request, todo.pk)
+    # Nobody by that name: nothing is recorded or sent, and the answer is the same.
+    note_action(request, "share_todo", todo_id=todo.pk)
+    messages.success(
+        request, f"Invitation to {name} is on its way; it stays pending until they confirm."
+    )
     return _back(request, todo.pk)
 
 

@@ -1,37 +1,49 @@
-"""The sharing worker's loop: SQS message in, invitation email out, message deleted.
+"""The sharing worker: the outbox relay (invitation rows → SQS) and the loop that turns SQS
+messages into invitation emails.
 
 Guarantees, with several workers running at once:
-- one email per request: a worker claims a request (an atomic UPDATE on
-  `emailed_at IS NULL` and no live claim) before sending, and records `emailed_at` right
-  after; a redelivered message whose email went out is deleted without a second one;
-- nothing is lost: a message is deleted only once its email is recorded; a failed send
-  releases the claim and leaves the message for redelivery; a message that cannot be handled
-  stays on the queue until the redrive policy moves it to the dead-letter queue;
-- the outbox is drained each loop, so a share made while SQS was down still goes out.
+- the database is the truth: the relay publishes every invitation not yet emailed, and
+  publishes it again (with a new token) if it is still not emailed
+  `SHARING_RESEND_AFTER_SECONDS` later, whatever became of its message;
+- one email per request in all but one case: a worker claims a request (an atomic UPDATE
+  on the token's hash, `emailed_at IS NULL` and no live claim) before sending, and records
+  `emailed_at` right after that one send; a redelivered message whose email went out is
+  deleted without a second one. A worker killed while SES takes an email, or before that
+  UPDATE, leaves an email that another worker sends again once the claim expires (SES sends
+  what it received even if the sender is gone);
+- a message for a request that is gone or superseded (withdrawn, confirmed, todo deleted,
+  expired, token rotated) is deleted with an info log;
+- transient SES failures (throttling, 5xx, timeouts) open a circuit breaker: the messages
+  in hand come back after a short delay, and the loop stops receiving (which would spend
+  the queue's receive budget) until a probe shows SES answering again;
+- a message that cannot be parsed stays on the queue until the redrive policy moves it to
+  the dead-letter queue.
 """
 
 from __future__ import annotations
 
 import datetime
-import hmac
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from sharing import services
-from sharing.mailer import EmailFailed, send_invitation
+from sharing.mailer import EmailFailed, is_transient, send_invitation
 from sharing.models import CollaborationRequest
 from sharing.queue import (
     MalformedMessage,
+    QueueUnavailable,
     SharingMessage,
     delete_messages,
+    postpone_message,
     receive_messages,
 )
 from todo_project.aws import aws_client
@@ -39,10 +51,13 @@ from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this belongs to a worker that died mid-send; another may take over.
-# Shorter than two default visibility timeouts (2 x 30 s), so that the third receive of a
-# message whose worker died finds the claim expired before the redrive policy gives up.
-CLAIM_TIMEOUT = datetime.timedelta(seconds=45)
+RELAY_LINGER_S = 0.05
+
+
+def claim_timeout() -> datetime.timedelta:
+    """A claim older than this belongs to a worker that died mid-send; another may take
+    over. Longer than one SES send can take with the worker profile's retries."""
+    return datetime.timedelta(seconds=settings.SHARING_CLAIM_TIMEOUT_SECONDS)
 
 
 @dataclass
@@ -50,50 +65,243 @@ class BatchResult:
     received: int = 0
     emailed: int = 0
     redelivered: int = 0  # the email had gone out already; message deleted
+    stale: int = 0  # the request is gone or the token superseded; message deleted
+    postponed: int = 0  # SES failed for now or another worker holds the claim
     kept: int = 0  # left on the queue for redelivery or the dead-letter queue
+    sent: list[CollaborationRequest] = field(default_factory=list)
 
 
-def claim(request_id: int) -> bool:
+def claim(request_id: int, token_hash: str) -> bool:
     """True if this worker may send the request's email now (and nobody else may)."""
     now = timezone.now()
     return (
-        CollaborationRequest.objects.filter(pk=request_id, emailed_at=None)
-        .filter(Q(email_claimed_at=None) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT))
+        CollaborationRequest.objects.filter(pk=request_id, token_hash=token_hash, emailed_at=None)
+        .filter(Q(email_claimed_at=None) | Q(email_claimed_at__lt=now - claim_timeout()))
         .update(email_claimed_at=now)
         == 1
     )
 
 
+def claim_all(token_hashes: dict[int, str]) -> set[int]:
+    """`claim` for several requests ({id: token hash}) in two queries; returns the ids
+    claimed."""
+    if not token_hashes:
+        return set()
+    now = timezone.now()
+    with transaction.atomic():
+        free = [
+            pk
+            for pk, token_hash in CollaborationRequest.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=token_hashes, emailed_at=None)
+            .filter(Q(email_claimed_at=None) | Q(email_claimed_at__lt=now - claim_timeout()))
+            .values_list("pk", "token_hash")
+            if token_hash == token_hashes[pk]
+        ]
+        CollaborationRequest.objects.filter(pk__in=free).update(email_claimed_at=now)
+    return set(free)
+
+
+class CircuitBreaker:
+    """Opens on a transient SES failure; while open the worker receives nothing. Each failed
+    probe doubles the pause (up to `max_pause_s`). A passing probe half-opens it (receiving
+    resumes; the next failure pauses twice as long as the last), a successful send closes
+    it."""
+
+    def __init__(self, *, first_pause_s: float = 1.0, max_pause_s: float = 30.0) -> None:
+        self.first_pause_s = first_pause_s
+        self.max_pause_s = max_pause_s
+        self.failures = 0
+        self.half_open = False
+        self.retry_at = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self.failures > 0 and not self.half_open
+
+    def record_probe_success(self) -> None:
+        with self._lock:
+            self.half_open = True
+
+    def pause_s(self) -> float:
+        return min(self.max_pause_s, self.first_pause_s * 2.0 ** max(0, self.failures - 1))
+
+    def record_failure(self) -> None:
+        with self._lock:
+            self.failures += 1
+            self.half_open = False
+            self.retry_at = time.monotonic() + self.pause_s()
+
+    def record_success(self) -> None:
+        with self._lock:
+            self.failures = 0
+            self.half_open = False
+
+
+def probe_ses() -> bool:
+    """Does SES answer? GetSendQuota sends nothing and costs no receive."""
+    try:
+        aws_client("ses", caller="request").get_send_quota()
+    except Exception as error:
+        if is_transient(error):
+            return False
+        # SES answered, if only to refuse this call (a policy without GetSendQuota): the
+        # sends themselves will tell.
+        logger.warning("SES probe refused: %s", error)
+    return True
+
+
+class OutboxRelay:
+    """Publishes invitations from the database to SQS (`services.publish_outbox`) in a thread
+    of its own: at once when a share commits (PostgreSQL LISTEN/NOTIFY), else every
+    `SHARING_RELAY_POLL_SECONDS`, which is also when the sweeper's re-publishes happen."""
+
+    def __init__(self, stop: threading.Event, *, poll_s: float | None = None) -> None:
+        self.stop = stop
+        self.poll_s = settings.SHARING_RELAY_POLL_SECONDS if poll_s is None else poll_s
+        self._listening: Any = None  # the raw connection we LISTEN on
+        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+
+    def start(self) -> OutboxRelay:
+        self._thread.start()
+        return self
+
+    def join(self, timeout_s: float = 15) -> None:
+        self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        backoff_s = 0.0
+        while not self.stop.is_set():
+            try:
+                self.drain()
+                backoff_s = 0.0
+                if self._wait_for_work(self.poll_s):
+                    # Shares come in bursts: a moment's wait fills a batch of ten for one
+                    # SQS call instead of one call per share.
+                    self.stop.wait(RELAY_LINGER_S)
+            except services.PublishWindowFull:
+                self.stop.wait(RELAY_LINGER_S)  # the worker is emailing; look again soon
+            except QueueUnavailable as error:
+                backoff_s = min(30.0, max(1.0, backoff_s * 2))
+                logger.warning("SQS unreachable; invitations wait %.0fs: %s", backoff_s, error)
+                self.stop.wait(backoff_s)
+            except Exception:
+                backoff_s = min(30.0, max(1.0, backoff_s * 2))
+                logger.exception("the outbox relay failed; retrying in %.0fs", backoff_s)
+                self._listening = None
+                connection.close()
+                self.stop.wait(backoff_s)
+        connection.close()
+
+    def drain(self) -> int:
+        published = 0
+        while not self.stop.is_set():
+            sent = services.publish_outbox()
+            published += sent
+            if sent < services.OUTBOX_BATCH:
+                return published
+        return published
+
+    def _wait_for_work(self, timeout_s: float) -> bool:
+        """Wait for a share to commit (True) or `timeout_s` to pass (False)."""
+        if connection.vendor != "postgresql":
+            self.stop.wait(timeout_s)
+            return False
+        connection.ensure_connection()
+        raw = connection.connection
+        if self._listening is not raw:
+            with connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {services.OUTBOX_CHANNEL}")
+            self._listening = raw
+        # Returns on the first notification (any more are picked up by the same drain).
+        return any(True for _ in raw.notifies(timeout=timeout_s, stop_after=1))
+
+
 class SharingWorker:
     def __init__(
-        self, *, wait_time_s: int = 20, max_messages: int = 10, email_threads: int | None = None
+        self,
+        *,
+        wait_time_s: int = 20,
+        max_messages: int = 10,
+        email_threads: int | None = None,
+        consumers: int = 1,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.wait_time_s = wait_time_s
         self.max_messages = max_messages
+        self.consumers = consumers
+        self.breaker = breaker or CircuitBreaker()
         self._pool = ThreadPoolExecutor(
-            max_workers=email_threads or settings.SHARING_EMAIL_THREADS,
+            max_workers=(email_threads or settings.SHARING_EMAIL_THREADS) * consumers,
             thread_name_prefix="ses",
         )
         # Built once here rather than by each sending thread at its first email.
-        aws_client("ses")
+        aws_client("ses", caller="worker")
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
     def run(
-        self, stop: threading.Event, *, once: bool = False, max_idle: int | None = None
+        self,
+        stop: threading.Event,
+        *,
+        once: bool = False,
+        max_idle: int | None = None,
+        relay: bool = True,
     ) -> None:
         """Process batches until `stop` is set (after the batch in hand), after one batch
         with `once`, or after `max_idle` empty polls in a row. Errors are logged and retried
-        with backoff: the worker keeps going whatever SQS, SES or the database do."""
+        with backoff: the worker keeps going whatever SQS, SES or the database do. The
+        outbox relay runs beside the loop (unless `relay` is off).
+
+        With several `consumers`, each runs the loop in a thread of its own, so that one
+        batch's receive and database work overlap another's emails."""
+        relay_stop = threading.Event()
+        outbox = OutboxRelay(relay_stop).start() if relay else None
+        try:
+            if self.consumers == 1:
+                self._loop(stop, once=once, max_idle=max_idle)
+                return
+            threads = [
+                threading.Thread(
+                    target=self._consume,
+                    args=(stop,),
+                    kwargs={"once": once, "max_idle": max_idle},
+                    name=f"consumer-{number}",
+                )
+                for number in range(self.consumers)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        finally:
+            relay_stop.set()
+            if outbox:
+                outbox.join()
+
+    def _consume(self, stop: threading.Event, *, once: bool, max_idle: int | None) -> None:
+        try:
+            self._loop(stop, once=once, max_idle=max_idle)
+        finally:
+            connection.close()
+
+    def _loop(self, stop: threading.Event, *, once: bool, max_idle: int | None) -> None:
         backoff_s, idle = 0.0, 0
         while not stop.is_set():
             close_old_connections()
+            if self.breaker.is_open and not self._ses_is_back(stop):
+                if once:
+                    return
+                continue
             try:
                 result = self.process_batch()
-            except Exception:
+            except Exception as error:
                 backoff_s = min(30.0, max(1.0, backoff_s * 2))
-                logger.exception("sharing worker loop failed; retrying in %.0fs", backoff_s)
+                if isinstance(error, QueueUnavailable):  # expected now and then: no traceback
+                    logger.warning("SQS unreachable; retrying in %.0fs: %s", backoff_s, error)
+                else:
+                    logger.exception("sharing worker loop failed; retrying in %.0fs", backoff_s)
                 if once:
                     return
                 stop.wait(backoff_s)
@@ -103,11 +311,19 @@ class SharingWorker:
             if once or (max_idle is not None and idle >= max_idle):
                 return
 
+    def _ses_is_back(self, stop: threading.Event) -> bool:
+        stop.wait(max(0.0, self.breaker.retry_at - time.monotonic()))
+        if stop.is_set():
+            return False
+        if probe_ses():
+            logger.info("SES answers again; receiving invitations")
+            self.breaker.record_probe_success()
+            return True
+        self.breaker.record_failure()
+        logger.warning("SES still failing; next try in %.0fs", self.breaker.pause_s())
+        return False
+
     def process_batch(self) -> BatchResult:
-        try:
-            services.queue_unsent_requests()
-        except Exception:  # a database hiccup here must not stop the emails
-            logger.exception("could not drain the sharing outbox")
         messages = receive_messages(max_messages=self.max_messages, wait_time_s=self.wait_time_s)
         result = BatchResult(received=len(messages))
         if not messages:
@@ -120,59 +336,142 @@ class SharingWorker:
                 parsed.append((message, SharingMessage.parse(message["Body"])))
             except MalformedMessage as error:
                 _leave_to_redrive(message, f"malformed: {error}")
+                result.kept += 1
         requests = CollaborationRequest.objects.select_related(
             "todo", "todo__owner", "collaborator"
         ).in_bulk([body.request_id for _, body in parsed])
 
         done: list[str] = []  # receipt handles to delete
-        to_send: list[tuple[dict[str, Any], CollaborationRequest]] = []
+        to_send: list[tuple[dict[str, Any], CollaborationRequest, SharingMessage]] = []
+        claimed = claim_all(
+            {
+                request.pk: request.token_hash
+                for _, body in parsed
+                if (request := requests.get(body.request_id)) is not None
+                and _matches(request, body)
+                and request.emailed_at is None
+            }
+        )
+        sending: set[int] = set()
         for message, body in parsed:
             request = requests.get(body.request_id)
             if request is None or not _matches(request, body):
-                _leave_to_redrive(message, f"names no pending request ({body.request_id})")
+                logger.info(
+                    "sharing message for request %s is stale (withdrawn, confirmed, expired "
+                    "or sent again with a new token); deleted",
+                    body.request_id,
+                )
+                result.stale += 1
+                done.append(message["ReceiptHandle"])
             elif request.emailed_at is not None:
                 logger.info("request %s was emailed already; deleting its copy", request.pk)
                 result.redelivered += 1
                 done.append(message["ReceiptHandle"])
-            elif claim(request.pk):
-                to_send.append((message, request))
+            elif request.pk in sending:
+                # A second copy in the same batch: gone with the first one's fate below.
+                result.redelivered += 1
+                done.append(message["ReceiptHandle"])
+            elif request.pk in claimed:
+                sending.add(request.pk)
+                to_send.append((message, request, body))
             else:
-                logger.info("request %s is being sent by another worker", request.pk)
+                self._not_claimed(message, request, result, done)
 
-        futures: dict[Future[None], tuple[dict[str, Any], CollaborationRequest]] = {
-            self._pool.submit(send_invitation, request): (message, request)
-            for message, request in to_send
-        }
-        sent: list[CollaborationRequest] = []
-        for future in as_completed(futures):
-            message, request = futures[future]
-            try:
-                future.result()
-            except EmailFailed as error:
-                logger.warning("invitation email for request %s failed: %s", request.pk, error)
-                count("EmailsFailed")
-                CollaborationRequest.objects.filter(pk=request.pk).update(email_claimed_at=None)
-                continue
-            # Recorded at once, not per batch: a crash now costs at most this one email twice.
-            CollaborationRequest.objects.filter(pk=request.pk).update(emailed_at=timezone.now())
-            count("EmailsSent")
-            sent.append(request)
-            done.append(message["ReceiptHandle"])
+        # Each sending thread records its own send the moment SES takes it, on its own
+        # database connection (a crash then costs at most the emails SES has taken in the
+        # last few milliseconds), and the batch is deleted once all are recorded.
+        outcomes = list(self._pool.map(lambda item: _send_one(item[1], item[2].token), to_send))
+        transient = False
+        for (message, request, _), failure in zip(to_send, outcomes, strict=True):
+            if failure is None:
+                result.emailed += 1
+                result.sent.append(request)
+                done.append(message["ReceiptHandle"])
+            elif failure.transient:
+                transient = True
+                result.postponed += 1
+            else:
+                _leave_to_redrive(message, f"could not be emailed: {failure}")
+                result.kept += 1
+        if result.emailed:
+            self.breaker.record_success()
+        if transient:
+            self.breaker.record_failure()
+            delay_s = max(1, round(self.breaker.pause_s()))
+            logger.warning(
+                "SES failing for now; %d invitation(s) wait, receiving paused for %ds",
+                result.postponed,
+                delay_s,
+            )
+            for (message, _, _), failure in zip(to_send, outcomes, strict=True):
+                if failure is not None and failure.transient:
+                    postpone_message(message["ReceiptHandle"], delay_s)
 
         delete_messages(done)
-        result.emailed = len(sent)
-        result.kept = result.received - len(done)
         if settings.SHARING_AUTO_CONFIRM:
-            for request in sent:
+            for request in result.sent:
                 services.auto_confirm(request)
         return result
+
+    def _not_claimed(
+        self,
+        message: dict[str, Any],
+        request: CollaborationRequest,
+        result: BatchResult,
+        done: list[str],
+    ) -> None:
+        current = (
+            CollaborationRequest.objects.filter(pk=request.pk)
+            .values("token_hash", "emailed_at", "email_claimed_at")
+            .first()
+        )
+        if current is None or current["token_hash"] != request.token_hash:
+            logger.info("request %s went away while its message waited; deleted", request.pk)
+            result.stale += 1
+            done.append(message["ReceiptHandle"])
+        elif current["emailed_at"] is not None:
+            logger.info("request %s was emailed meanwhile; deleting its copy", request.pk)
+            result.redelivered += 1
+            done.append(message["ReceiptHandle"])
+        else:
+            # Another worker is sending it: look again when its claim would have expired.
+            claimed_at = current["email_claimed_at"] or timezone.now()
+            left = (claimed_at + claim_timeout() - timezone.now()).total_seconds()
+            logger.info("request %s is being sent by another worker", request.pk)
+            postpone_message(message["ReceiptHandle"], max(1, int(left) + 1))
+            result.postponed += 1
+
+
+def _send_one(request: CollaborationRequest, token: str) -> EmailFailed | None:
+    """Send one invitation and record the outcome at once; returns the failure instead of
+    raising. Runs in a sending thread (with a database connection of its own)."""
+    try:
+        send_invitation(request, token)
+    except EmailFailed as error:
+        logger.warning("invitation email for request %s failed: %s", request.pk, error)
+        count("EmailsFailed")
+        _record(request.pk, email_claimed_at=None)
+        return error
+    _record(request.pk, emailed_at=timezone.now())
+    count("EmailsSent")
+    return None
+
+
+def _record(request_id: int, **values: Any) -> None:
+    try:
+        CollaborationRequest.objects.filter(pk=request_id).update(**values)
+    except DatabaseError:
+        # The thread's connection may have gone stale while idle; one fresh try.
+        connection.close()
+        CollaborationRequest.objects.filter(pk=request_id).update(**values)
 
 
 def _matches(request: CollaborationRequest, body: SharingMessage) -> bool:
     return (
         request.todo_id == body.todo_id
         and request.collaborator_id == body.collaborator_id
-        and hmac.compare_digest(request.token.encode(), body.token.encode())
+        and request.token_matches(body.token)
+        and request.created >= timezone.now() - services.invitation_ttl()
     )
 
 

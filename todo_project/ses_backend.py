@@ -16,7 +16,7 @@ class SESEmailBackend(BaseEmailBackend):
         sent = 0
         for message in email_messages:
             try:
-                aws_client("ses").send_raw_email(
+                aws_client("ses", caller="worker").send_raw_email(
                     Source=message.from_email,
                     Destinations=message.recipients(),
                     RawMessage={"Data": message.message().as_bytes()},

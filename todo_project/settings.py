@@ -208,6 +208,12 @@ CACHES = {
 AWS_REGION = env.str("AWS_REGION", default="eu-central-1")
 # Points boto3 at a local stand-in (moto server); unset in AWS.
 AWS_ENDPOINT_URL = env.str("AWS_ENDPOINT_URL", default="") or None
+# One service elsewhere than AWS_ENDPOINT_URL (boto3's own naming: AWS_ENDPOINT_URL_SES, …).
+AWS_SERVICE_ENDPOINT_URLS = {
+    service: url
+    for service in ("sqs", "ses", "dynamodb", "s3", "cognito-idp")
+    if (url := env.str(f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}", default=""))
+}
 
 # --- Identity: Cognito through django-allauth ---
 COGNITO_DOMAIN = env.str("COGNITO_DOMAIN", default="http://127.0.0.1:9229").rstrip("/")
@@ -272,8 +278,22 @@ SHARING_QUEUE_NAME = env.str("SHARING_QUEUE_NAME", default="stratospheric-todo-s
 SHARING_DLQ_NAME = env.str("SHARING_DLQ_NAME", default="stratospheric-todo-sharing-dlq")
 # Demos only: the worker confirms each collaboration right after emailing the invitation.
 SHARING_AUTO_CONFIRM = env.bool("SHARING_AUTO_CONFIRM", default=False)
-# Parallel SES sends per batch of up to 10 SQS messages.
+# Parallel SES sends per consumer loop (batches of up to 10 SQS messages).
 SHARING_EMAIL_THREADS = env.int("SHARING_EMAIL_THREADS", default=10)
+# An invitation not emailed this long after its message went out is published again,
+# whatever became of the message (dead-lettered, lost with a crashed worker).
+SHARING_RESEND_AFTER_SECONDS = env.int("SHARING_RESEND_AFTER_SECONDS", default=300)
+# A worker's claim on an invitation it is emailing; after this another worker may take over.
+# Keep it below the queue's visibility timeout (120 s in deploy/cdk and locally).
+SHARING_CLAIM_TIMEOUT_SECONDS = env.int("SHARING_CLAIM_TIMEOUT_SECONDS", default=60)
+# How often the worker's outbox relay looks for invitations to publish when nothing wakes
+# it (PostgreSQL wakes it at once with NOTIFY; SQLite has no NOTIFY).
+SHARING_RELAY_POLL_SECONDS = env.float("SHARING_RELAY_POLL_SECONDS", default=1.0)
+# At most this many invitations published to SQS and not yet emailed; the rest wait in the
+# database until the workers catch up. At least 2 x SHARING_EMAIL_THREADS per worker task.
+SHARING_PUBLISH_AHEAD = env.int("SHARING_PUBLISH_AHEAD", default=40)
+# Confirmation links stop working this many days after the invitation was made.
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=14)
 
 # --- Push (notifications/) ---
 # One process's sockets live in its own memory; ActiveMQ carries events between processes.

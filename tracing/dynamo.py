@@ -20,12 +20,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
@@ -70,7 +67,7 @@ class BreadcrumbWriter:
         *,
         capacity: int,
         table_name: Callable[[], str] = lambda: settings.TRACING_TABLE_NAME,
-        client: Callable[[], Any] = lambda: aws_client("dynamodb"),
+        client: Callable[[], Any] = lambda: aws_client("dynamodb", caller="worker"),
         max_backoff_s: float = 5.0,
         linger_s: float = 0.2,
         autostart: bool = True,
@@ -301,7 +298,7 @@ def stop_writer() -> None:
 
 def create_table(table_name: str) -> bool:
     """Create the breadcrumb table (on demand, TTL on `ttl`) unless it exists; True if made."""
-    client = aws_client("dynamodb")
+    client = aws_client("dynamodb", caller="worker")
     created = True
     try:
         client.create_table(
@@ -339,29 +336,6 @@ def describe_table(table_name: str) -> dict[str, Any]:
 
 # --- the one read ---
 
-# /activity reads on the request path, where a hung DynamoDB must cost the page seconds, not
-# minutes: 0.5 s to connect, 0.8 s to answer (a Query of one page takes milliseconds), one
-# retry (DynamoDB's backoff before it is a few milliseconds), so under 2 s at worst before
-# the page says the activity is unavailable.
-# The writer keeps the general client: it works in the background and may wait longer.
-READ_CLIENT_CONFIG = Config(
-    connect_timeout=0.5,
-    read_timeout=0.8,
-    retries={"total_max_attempts": 2, "mode": "standard"},
-)
-
-
-def read_client() -> Any:
-    """The DynamoDB client for reads on the request path (short timeouts, one retry)."""
-    return _read_client(settings.AWS_REGION, settings.AWS_ENDPOINT_URL)
-
-
-@lru_cache(maxsize=4)
-def _read_client(region: str, endpoint_url: str | None) -> Any:
-    return boto3.session.Session().client(
-        "dynamodb", region_name=region, endpoint_url=endpoint_url, config=READ_CLIENT_CONFIG
-    )
-
 
 @dataclass
 class Page:
@@ -380,7 +354,9 @@ def query_since(pk: str, since_sort_key: str, *, limit: int, after: str | None =
     }
     if after is not None:
         request["ExclusiveStartKey"] = {"pk": {"S": pk}, "sk": {"S": after}}
-    response = read_client().query(**request)
+    # On the request path (/activity): the request profile, so a hung DynamoDB costs the page
+    # at most 2 s before it says the activity is unavailable.
+    response = aws_client("dynamodb", caller="request").query(**request)
     last = response.get("LastEvaluatedKey")
     return Page(
         items=[deserialize(item) for item in response.get("Items", [])],

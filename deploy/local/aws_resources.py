@@ -105,11 +105,15 @@ def create_sharing_queues(
     queue_name: str,
     dlq_name: str,
     max_receive_count: int = 3,
-    visibility_timeout_s: int = 30,
+    visibility_timeout_s: int = 120,
 ) -> SharingQueues:
-    """The sharing queue and its dead-letter queue, as deploy/cdk makes them in AWS."""
+    """The sharing queue and its dead-letter queue with deploy/cdk's settings: visibility
+    timeout 120 s (above the worker's 60 s claim timeout), long polling 20 s, retention 4 days
+    (the DLQ 14), dead-letter queue on the 3rd receive."""
     sqs = local_client("sqs", endpoint_url, region)
-    dlq_url = sqs.create_queue(QueueName=dlq_name)["QueueUrl"]
+    dlq_url = sqs.create_queue(
+        QueueName=dlq_name, Attributes={"MessageRetentionPeriod": str(14 * 24 * 3600)}
+    )["QueueUrl"]
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]
@@ -117,6 +121,8 @@ def create_sharing_queues(
         QueueName=queue_name,
         Attributes={
             "VisibilityTimeout": str(visibility_timeout_s),
+            "ReceiveMessageWaitTimeSeconds": "20",
+            "MessageRetentionPeriod": str(4 * 24 * 3600),
             "RedrivePolicy": json.dumps(
                 {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receive_count)}
             ),

@@ -358,6 +358,18 @@ def test_pending_invitations_show_with_a_withdraw_button(client_for, alice, char
     assert f'formaction="{reverse("sharing:withdraw", args=[todo.pk, charlie.pk])}"' in row
 
 
+def test_an_expired_invitation_says_so(client_for, alice, charlie, settings):
+    todo = Todo.objects.create(owner=alice, title="t")
+    request = CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
+    ttl = datetime.timedelta(days=settings.INVITATION_TTL_DAYS)
+    CollaborationRequest.objects.filter(pk=request.pk).update(created=timezone.now() - 2 * ttl)
+    row = row_of(page_of(client_for(alice)), todo)
+    assert "expired: Charlie" in row
+    assert "pending: Charlie" not in row
+    page = client_for(alice).get(reverse("todos:show", args=[todo.pk])).content.decode()
+    assert "Invitation to Charlie expired" in page
+
+
 def test_titles_and_names_arrive_escaped(client_for, alice, bob):
     Todo.objects.create(owner=alice, title=XSS, description=XSS)
     bob.display_name = "<b>Bob</b>"

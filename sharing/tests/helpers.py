@@ -46,3 +46,9 @@ def subprocess_database_url() -> str:
     """The URL of the test database, for worker subprocesses (needs transactional tests)."""
     db = connection.settings_dict
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def invitation_emails(endpoint_url: str, request: Any) -> list[MailboxEmail]:
+    """The invitation emails moto's SES recorded for this request (by its confirm link)."""
+    path = f"/todo/{request.todo_id}/collaborations/{request.collaborator_id}/confirm"
+    return sent_emails(endpoint_url, containing=path)

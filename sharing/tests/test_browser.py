@@ -64,7 +64,7 @@ def test_tom_shares_a_todo_and_duke_confirms_it_from_the_local_mailbox(
             field.fill("duke")
             toms.screenshot(path=str(ARTIFACTS / "share-menu.png"))
             share_menu.get_by_role("button", name="Invite").click()
-            expect(toms.locator("main")).to_contain_text("Invitation to Duke is on its way")
+            expect(toms.locator("main")).to_contain_text("Invitation to duke is on its way")
             expect(toms.locator(f"#todo-{todo.pk}")).to_contain_text("pending: Duke")
 
             run_sharing_worker_until_it_emails()

@@ -1,17 +1,23 @@
 """The confirmation link: only the invited user, logged in, with the right token."""
 
+import datetime
 from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from sharing.models import CollaborationRequest
+from sharing.models import CollaborationRequest, hash_token
+from sharing.services import issue_token
 from todos.models import Todo
 
 
 @pytest.fixture
 def invitation(own_todo, bob):
-    return CollaborationRequest.objects.create(todo=own_todo, collaborator=bob)
+    """Bob's pending invitation; `.token` is the clear token its email would carry."""
+    invitation = CollaborationRequest.objects.create(todo=own_todo, collaborator=bob)
+    invitation.token = issue_token(invitation)
+    return invitation
 
 
 def confirm_path(todo_id, collaborator_id):
@@ -154,3 +160,54 @@ def test_a_confirmation_without_csrf_is_refused(bob, invitation):
     )
     assert response.status_code == 403
     assert_nothing_changed(invitation)
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_expired_invitation_says_so_and_offers_nothing_to_confirm(
+    client, bob, invitation, settings, method
+):
+    settings.INVITATION_TTL_DAYS = 14
+    CollaborationRequest.objects.filter(pk=invitation.pk).update(
+        created=timezone.now() - datetime.timedelta(days=14, minutes=1)
+    )
+    client.force_login(bob)
+    response = getattr(client, method)(
+        confirm_path(invitation.todo_id, bob.pk), {"token": invitation.token}
+    )
+    assert response.status_code == 410
+    assert b"This invitation has expired" in response.content
+    assert b"confirm-button" not in response.content
+    assert_nothing_changed(invitation)
+
+
+def test_an_invitation_just_inside_its_lifetime_still_works(client, bob, invitation, settings):
+    settings.INVITATION_TTL_DAYS = 14
+    CollaborationRequest.objects.filter(pk=invitation.pk).update(
+        created=timezone.now() - datetime.timedelta(days=13, hours=23)
+    )
+    client.force_login(bob)
+    response = client.post(confirm_path(invitation.todo_id, bob.pk), {"token": invitation.token})
+    assert response.status_code == 302
+    assert invitation.todo.collaborators.filter(pk=bob.pk).exists()
+
+
+def test_only_the_hash_of_the_token_is_stored(invitation):
+    stored = CollaborationRequest.objects.filter(pk=invitation.pk).values().get()
+    assert invitation.token not in str(stored)
+    assert stored["token_hash"] == hash_token(invitation.token)
+
+
+def test_a_wrong_token_of_the_right_length_is_refused(client, bob, invitation):
+    client.force_login(bob)
+    forged = invitation.token[:-1] + ("A" if invitation.token[-1] != "A" else "B")
+    response = client.post(confirm_path(invitation.todo_id, bob.pk), {"token": forged})
+    assert response.status_code == 404
+    assert_nothing_changed(invitation)
+
+
+def test_a_new_token_replaces_the_old_one(client, bob, invitation):
+    old = invitation.token
+    new = issue_token(invitation)
+    client.force_login(bob)
+    assert client.get(confirm_path(invitation.todo_id, bob.pk), {"token": old}).status_code == 404
+    assert client.get(confirm_path(invitation.todo_id, bob.pk), {"token": new}).status_code == 200

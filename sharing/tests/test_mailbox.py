@@ -5,6 +5,7 @@ from django.urls import reverse
 from deploy.local.moto_server import free_port
 from sharing.mailer import confirm_url, send_invitation
 from sharing.models import CollaborationRequest
+from sharing.services import issue_token
 
 
 def test_the_mailbox_is_404_unless_debug(client, settings):
@@ -19,10 +20,11 @@ def test_the_mailbox_lists_the_invitation_with_a_clickable_confirm_link(
     request = CollaborationRequest.objects.select_related("todo__owner", "collaborator").get(
         pk=CollaborationRequest.objects.create(todo=own_todo, collaborator=bob).pk
     )
-    send_invitation(request)
+    token = issue_token(request)
+    send_invitation(request, token)
 
     page = client.get(reverse("sharing:mailbox")).content.decode()
-    link = confirm_url(request).replace("&", "&amp;")
+    link = confirm_url(request, token).replace("&", "&amp;")
     assert f'<a class="mailbox-link" href="{link}">' in page
     assert "A todo was shared with you" in page
     assert "bob@example.com" in page

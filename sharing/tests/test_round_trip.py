@@ -11,6 +11,7 @@ from django.urls import reverse
 from notifications.publishing import user_group
 from sharing.mailer import confirm_url
 from sharing.models import CollaborationRequest
+from sharing.services import issue_token, publish_outbox
 from sharing.tests.helpers import peek_bodies, queue_depth, raw_emails
 from sharing.worker import SharingWorker
 from todos.models import Todo
@@ -23,35 +24,32 @@ def worker():
     worker.close()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker's sending threads record the email
 def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
-    client,
-    alice,
-    bob,
-    own_todo,
-    sharing_queues,
-    sqs,
-    moto_server,
-    worker,
-    django_capture_on_commit_callbacks,
+    client, alice, bob, own_todo, sharing_queues, sqs, moto_server, worker, settings
 ):
+    settings.EXTERNAL_URL = "http://127.0.0.1:8000"  # the browser tests point it elsewhere
     client.force_login(alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("sharing:share", args=[own_todo.pk]), {"collaborator": bob.username}
-        )
+    response = client.post(
+        reverse("sharing:share", args=[own_todo.pk]), {"collaborator": bob.username}
+    )
     assert response.status_code == 302
     request = CollaborationRequest.objects.get(todo=own_todo, collaborator=bob)
-    assert request.queued_at is not None
+    assert request.queued_at is None  # the request itself sends nothing
+    assert queue_depth(sqs, sharing_queues.queue_url) == 0
 
-    assert peek_bodies(sqs, sharing_queues.queue_url) == [
-        {
-            "version": 1,
-            "request_id": request.pk,
-            "todo_id": own_todo.pk,
-            "collaborator_id": bob.pk,
-            "token": request.token,
-        }
-    ]
+    assert publish_outbox() == 1  # the worker's relay
+    [body] = peek_bodies(sqs, sharing_queues.queue_url)
+    token = body.pop("token")
+    assert body == {
+        "version": 1,
+        "request_id": request.pk,
+        "todo_id": own_todo.pk,
+        "collaborator_id": bob.pk,
+    }
+    request.refresh_from_db()
+    assert request.queued_at is not None
+    assert request.token_matches(token)
 
     result = worker.process_batch()
     assert (result.received, result.emailed) == (1, 1)
@@ -59,16 +57,15 @@ def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
     assert request.emailed_at is not None
     assert queue_depth(sqs, sharing_queues.queue_url) == 0
 
-    [raw] = raw_emails(moto_server.url, containing=request.token)
+    [raw] = raw_emails(moto_server.url, containing=token)
     message = email.message_from_string(raw, policy=email.policy.default)
     assert message["Subject"] == "A todo was shared with you"
     assert message["To"] == "bob@example.com"
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
-    link = confirm_url(request)
+    link = confirm_url(request, token)
     assert link == (
-        f"http://127.0.0.1:8000/todo/{own_todo.pk}/collaborations/{bob.pk}/confirm"
-        f"?token={request.token}"
+        f"http://127.0.0.1:8000/todo/{own_todo.pk}/collaborations/{bob.pk}/confirm?token={token}"
     )
     for part in (text, html):
         assert link in part
@@ -85,9 +82,7 @@ def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
     assert b"Plan the launch" in confirm_page.content
     assert not own_todo.collaborators.filter(pk=bob.pk).exists()  # a GET changes nothing
 
-    response = client.post(
-        reverse("sharing:confirm", args=[own_todo.pk, bob.pk]), {"token": request.token}
-    )
+    response = client.post(reverse("sharing:confirm", args=[own_todo.pk, bob.pk]), {"token": token})
     assert response.status_code == 302
     assert response["Location"] == reverse("todos:show", args=[own_todo.pk])
     assert own_todo.collaborators.filter(pk=bob.pk).exists()
@@ -118,12 +113,11 @@ def test_confirming_tells_the_owner_through_the_push_api(
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(user_group(alice.pk), channel)
     request = CollaborationRequest.objects.create(todo=own_todo, collaborator=bob)
+    token = issue_token(request)
     client.force_login(bob)
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("sharing:confirm", args=[own_todo.pk, bob.pk]), {"token": request.token}
-        )
+        client.post(reverse("sharing:confirm", args=[own_todo.pk, bob.pk]), {"token": token})
 
     received = async_to_sync(layer.receive)(channel)
     assert received["event"]["type"] == "collaboration_confirmed"

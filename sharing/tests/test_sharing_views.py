@@ -1,9 +1,12 @@
 """Sharing, withdrawing, leaving and removing, through the views, with bad input too."""
 
+import datetime
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.publishing import user_group
 from sharing.models import CollaborationRequest
@@ -32,17 +35,38 @@ def test_the_owner_shares_and_the_dashboard_shows_the_pending_invitation(
 ):
     client.force_login(alice)
     response = share(client, own_todo.pk, bob.username)
-    assert b"Invitation to Bob is on its way" in response.content
+    assert b"Invitation to bob is on its way" in response.content
     assert b"pending: Bob" in response.content
     assert CollaborationRequest.objects.filter(todo=own_todo, collaborator=bob).count() == 1
 
 
 def test_sharing_twice_while_pending_makes_no_second_request(client, alice, bob, own_todo):
     client.force_login(alice)
+    first = share(client, own_todo.pk, bob.username)
+    invitation = CollaborationRequest.objects.get(todo=own_todo, collaborator=bob)
+    second = share(client, own_todo.pk, bob.username)
+    # The same answer as the first time (and as for a name without an account).
+    assert b"Invitation to bob is on its way" in first.content
+    assert b"Invitation to bob is on its way" in second.content
+    assert list(CollaborationRequest.objects.filter(todo=own_todo, collaborator=bob)) == [
+        invitation
+    ]
+
+
+def test_sharing_again_after_the_invitation_expired_makes_a_fresh_one(
+    client, alice, bob, own_todo, settings
+):
+    settings.INVITATION_TTL_DAYS = 14
+    client.force_login(alice)
     share(client, own_todo.pk, bob.username)
-    response = share(client, own_todo.pk, bob.username)
-    assert b"An invitation to Bob is already pending." in response.content
-    assert CollaborationRequest.objects.filter(todo=own_todo, collaborator=bob).count() == 1
+    old = CollaborationRequest.objects.get(todo=own_todo, collaborator=bob)
+    CollaborationRequest.objects.filter(pk=old.pk).update(
+        created=timezone.now() - datetime.timedelta(days=15), emailed_at=timezone.now()
+    )
+    share(client, own_todo.pk, bob.username)
+    fresh = CollaborationRequest.objects.get(todo=own_todo, collaborator=bob)
+    assert fresh.pk != old.pk
+    assert fresh.emailed_at is None
 
 
 def test_sharing_with_an_existing_collaborator_is_refused(client, alice, bob, todo):
@@ -59,17 +83,36 @@ def test_sharing_with_yourself_is_refused(client, alice, own_todo):
     assert not CollaborationRequest.objects.exists()
 
 
-def test_sharing_with_a_user_who_does_not_exist_is_refused(client, alice, own_todo):
+def message_of(response):
+    [message] = [str(message) for message in response.context["messages"]]
+    return message
+
+
+@pytest.mark.parametrize("known", ["bob", "bob@example.com"])
+@pytest.mark.parametrize("unknown", ["nobody", "nobody@example.com"])
+def test_a_name_without_an_account_gets_the_same_answer_and_nothing_is_recorded(
+    client, alice, bob, own_todo, known, unknown
+):
     client.force_login(alice)
-    response = share(client, own_todo.pk, "nobody")
-    assert "Nobody here is called “nobody”.".encode() in response.content
+    to_nobody = share(client, own_todo.pk, unknown)
     assert not CollaborationRequest.objects.exists()
+    assert to_nobody.status_code == 200
+    assert message_of(to_nobody) == (
+        f"Invitation to {unknown} is on its way; it stays pending until they confirm."
+    )
+    to_bob = share(client, own_todo.pk, known)
+    assert message_of(to_bob) == message_of(to_nobody).replace(unknown, known)
+    assert to_bob.redirect_chain == to_nobody.redirect_chain
+    # Asked twice, both still answer the same.
+    assert message_of(share(client, own_todo.pk, known)) == message_of(to_bob)
+    assert message_of(share(client, own_todo.pk, unknown)) == message_of(to_nobody)
+    assert CollaborationRequest.objects.get().collaborator == bob
 
 
 def test_sharing_by_email_address_ignores_letter_case(client, alice, bob, own_todo):
     client.force_login(alice)
     response = share(client, own_todo.pk, bob.email.upper())
-    assert b"Invitation to Bob is on its way" in response.content
+    assert b"Invitation to BOB@EXAMPLE.COM is on its way" in response.content
     assert CollaborationRequest.objects.filter(todo=own_todo, collaborator=bob).exists()
 
 
@@ -84,7 +127,7 @@ def test_a_deactivated_user_cannot_be_invited(client, alice, bob, own_todo):
     bob.save()
     client.force_login(alice)
     response = share(client, own_todo.pk, bob.username)
-    assert "Nobody here is called “bob”.".encode() in response.content
+    assert b"Invitation to bob is on its way" in response.content
     assert not CollaborationRequest.objects.exists()
 
 
@@ -94,10 +137,10 @@ def test_a_deactivated_user_cannot_be_invited(client, alice, bob, own_todo):
         ({}, "Name someone to share the todo with"),
         ({"collaborator": "   "}, "Name someone to share the todo with"),
         ({"collaborator": "x" * 255}, "at most 254 characters"),
-        ({"collaborator": "<b>bob</b>"}, "Nobody here is called “&lt;b&gt;bob&lt;/b&gt;”."),
+        ({"collaborator": "<b>bob</b>"}, "Invitation to &lt;b&gt;bob&lt;/b&gt; is on its way"),
     ],
 )
-def test_a_bad_name_is_refused_with_a_message(client, alice, bob, own_todo, data, message):
+def test_a_bad_name_gets_a_message_and_records_nothing(client, alice, bob, own_todo, data, message):
     client.force_login(alice)
     response = client.post(reverse("sharing:share", args=[own_todo.pk]), data, follow=True)
     assert response.status_code == 200

@@ -10,6 +10,7 @@ from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from .app_container import (
@@ -129,6 +130,11 @@ class ServiceStack(Stack):
         # The worker also drains the outbox of requests whose first send failed.
         queue.grant_send_messages(worker_task.task_role)
         allow_sending_email(worker_task.task_role, config)
+        # The worker's circuit breaker probes SES with GetSendQuota before it receives again.
+        # The action has no resource-level permissions: "*" is the only resource it takes.
+        worker_task.task_role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["ses:GetSendQuota"], resources=["*"])
+        )
         allow_writing_breadcrumbs(worker_task.task_role, resources.tracing_table, query=False)
         # A batch in hand is finished after SIGTERM: a 20 s long poll plus ten emails.
         resources.add_container(

@@ -258,10 +258,14 @@ def test_the_worker_role_consumes_the_queue_and_sends_email_only_as_our_sender(
         "sqs:GetQueueUrl",
         "ses:SendEmail",
         "ses:SendRawEmail",
+        "ses:GetSendQuota",
         "dynamodb:BatchWriteItem",
         "dynamodb:PutItem",
     }
-    assert_named_resources_only(statements)
+    # GetSendQuota (the circuit breaker's probe) takes no resource; it alone may name "*".
+    (probe,) = [s for s in statements if s["Action"] == "ses:GetSendQuota"]
+    assert probe["Resource"] == "*"
+    assert_named_resources_only([s for s in statements if s is not probe])
     (ses,) = [s for s in statements if "ses:SendRawEmail" in s["Action"]]
     assert ses["Condition"] == {"StringEquals": {"ses:FromAddress": "noreply@example.com"}}
     assert "identity/example.com" in json.dumps(ses["Resource"])

@@ -37,6 +37,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--email-threads", type=int, default=None, help="parallel SES sends per batch"
         )
+        parser.add_argument(
+            "--consumers",
+            type=int,
+            default=2,
+            help="receive loops in parallel (each with its own batch in hand)",
+        )
         parser.add_argument("--once", action="store_true", help="process one batch and exit")
         parser.add_argument(
             "--max-idle", type=int, default=None, help="exit after this many empty polls in a row"
@@ -55,6 +61,7 @@ class Command(BaseCommand):
             wait_time_s=options["wait_time"],
             max_messages=options["max_messages"],
             email_threads=options["email_threads"],
+            consumers=options["consumers"],
         )
         logger.info("sharing worker started")
         try:
