@@ -10,7 +10,12 @@ from django.utils import timezone
 from notifications.tests.conftest import StompTap
 from notifications.tests.test_todo_events import pushed
 from sharing.models import CollaborationRequest
-from sharing.services import confirm_collaboration, leave_todo, remove_collaborator
+from sharing.services import (
+    confirm_collaboration,
+    issue_token,
+    leave_todo,
+    remove_collaborator,
+)
 from todos.attachments import add_attachment, delete_attachment
 from todos.reminders import add_reminder, delete_reminder
 from todos.tests.conftest import local_folder  # noqa: F401 - fixture by name
@@ -67,7 +72,10 @@ def test_collaborators_joining_and_leaving_tell_everyone_else_on_the_todo(
     invitation = CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
     with django_capture_on_commit_callbacks(execute=True):
         confirm_collaboration(
-            user=charlie, todo_id=todo.pk, collaborator_id=charlie.pk, token=invitation.token
+            user=charlie,
+            todo_id=todo.pk,
+            collaborator_id=charlie.pk,
+            token=issue_token(invitation),
         )
     assert sorted(pushed(tap, until_user=charlie.pk)) == [
         (alice.pk, "collaboration_confirmed", "Charlie now collaborates on “Write the book”."),
