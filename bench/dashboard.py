@@ -71,6 +71,7 @@ APP_ENV = {
     "DJANGO_SETTINGS_MODULE": "todo_project.settings",
     "DEBUG": "false",
     "SECRET_KEY": "bench-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP",
+    "TOKEN_ENCRYPTION_KEY": "bench-only-token-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "127.0.0.1",
     "DATABASE_URL": DATABASE.url,
     "EXTERNAL_URL": "https://127.0.0.1",

@@ -110,6 +110,7 @@ def make_env(moto_url: str, queue: str, **extra: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "todo_project.settings",
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "TOKEN_ENCRYPTION_KEY": "bench-only-token-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DATABASE_URL": DATABASE.url,
         "AWS_ENDPOINT_URL": moto_url,
         "AWS_REGION": REGION,

@@ -206,6 +206,7 @@ def main() -> int:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "todo_project.settings",
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "TOKEN_ENCRYPTION_KEY": "bench-only-token-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DATABASE_URL": DATABASE.url,
         "AWS_ENDPOINT_URL": moto.url,
         "AWS_REGION": region,
