@@ -29,7 +29,7 @@ from deploy.local.aws_resources import (
     verify_email_sender,
 )
 from deploy.local.cognito_standin import StandinServer, create_app
-from deploy.local.moto_server import MotoServer
+from deploy.local.moto_server import MotoServer, free_port
 from sharing.mailbox import MailboxEmail
 from sharing.services import publish_outbox
 from sharing.tests.helpers import sent_emails
@@ -77,6 +77,14 @@ def activemq() -> Iterator[str]:
         return
     broker = local_activemq.ActiveMQ().start()
     yield broker.url
+    broker.stop()
+
+
+@pytest.fixture
+def own_broker() -> Iterator[local_activemq.ActiveMQ]:
+    """A broker of the test's own (free ports), so that stopping it disturbs nobody else."""
+    broker = local_activemq.ActiveMQ(stomp_port=free_port(), openwire_port=free_port()).start()
+    yield broker
     broker.stop()
 
 

@@ -6,8 +6,6 @@ import time
 import pytest
 from django.db import connection
 
-from deploy.local.activemq import ActiveMQ
-from deploy.local.moto_server import free_port
 from notifications.tests.conftest import (
     Browserless,
     next_event,
@@ -17,14 +15,6 @@ from notifications.tests.conftest import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def own_broker():
-    """A broker of this test's own (free ports), so that stopping it disturbs nobody else."""
-    broker = ActiveMQ(stomp_port=free_port(), openwire_port=free_port()).start()
-    yield broker
-    broker.stop()
 
 
 def test_pages_work_while_the_broker_is_down_and_pushes_resume_when_it_is_back(

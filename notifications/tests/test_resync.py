@@ -6,8 +6,6 @@ import time
 import pytest
 from django.db import connection
 
-from deploy.local.activemq import ActiveMQ
-from deploy.local.moto_server import free_port
 from notifications.tests.conftest import (
     next_event,
     open_socket,
@@ -16,13 +14,6 @@ from notifications.tests.conftest import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def own_broker():
-    broker = ActiveMQ(stomp_port=free_port(), openwire_port=free_port()).start()
-    yield broker
-    broker.stop()
 
 
 def test_a_connected_socket_hears_resync_once_the_relay_is_back(own_broker, django_db_blocker, bob):

@@ -341,16 +341,6 @@ def watch_duke_work(browser: Browser, toms_port: int, dukes_port: int, tmp_path:
     expect(activity.locator('.activity-item[data-action="view_dashboard"]')).to_have_count(0)
 
 
-@pytest.fixture
-def own_broker() -> Iterator[Any]:
-    from deploy.local.activemq import ActiveMQ
-    from deploy.local.moto_server import free_port
-
-    broker = ActiveMQ(stomp_port=free_port(), openwire_port=free_port()).start()
-    yield broker
-    broker.stop()
-
-
 def test_after_a_broker_outage_the_open_page_catches_up_once(
     browser, own_broker, django_db_blocker
 ):
