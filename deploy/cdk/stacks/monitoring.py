@@ -197,22 +197,29 @@ class MonitoringStack(Stack):
         )
 
         # --- the broker: every web process holds one subscription (the push relay) ---
-        consumers = cloudwatch.MathExpression(
-            expression="MAX(["
-            + ", ".join(f"FILL(c{i}, 0)" for i in range(len(broker_instances)))
-            + "])",
-            using_metrics={
-                f"c{i}": metric(
-                    "AWS/AmazonMQ",
-                    "TotalConsumerCount",
-                    {"Broker": instance},
-                    period=FIVE_MINUTES,
-                    statistic="Minimum",
-                )
-                for i, instance in enumerate(broker_instances)
-            },
-            label="Broker consumers (the active instance)",
-            period=FIVE_MINUTES,
+        def broker_max(name: str, statistic: str, label: str) -> cloudwatch.MathExpression:
+            """The highest of a broker metric over its instances: only the active one of an
+            active/standby pair reports, and a missing instance counts as 0."""
+            return cloudwatch.MathExpression(
+                expression="MAX(["
+                + ", ".join(f"FILL(m{i}, 0)" for i in range(len(broker_instances)))
+                + "])",
+                using_metrics={
+                    f"m{i}": metric(
+                        "AWS/AmazonMQ",
+                        name,
+                        {"Broker": instance},
+                        period=FIVE_MINUTES,
+                        statistic=statistic,
+                    )
+                    for i, instance in enumerate(broker_instances)
+                },
+                label=label,
+                period=FIVE_MINUTES,
+            )
+
+        consumers = broker_max(
+            "TotalConsumerCount", "Minimum", "Broker consumers (the active instance)"
         )
         self.broker_consumers_alarm = alarm(
             "BrokerConsumers",
@@ -227,23 +234,7 @@ class MonitoringStack(Stack):
         )
         self.broker_heap_alarm = alarm(
             "BrokerHeap",
-            cloudwatch.MathExpression(
-                expression="MAX(["
-                + ", ".join(f"FILL(h{i}, 0)" for i in range(len(broker_instances)))
-                + "])",
-                using_metrics={
-                    f"h{i}": metric(
-                        "AWS/AmazonMQ",
-                        "HeapUsage",
-                        {"Broker": instance},
-                        period=FIVE_MINUTES,
-                        statistic="Maximum",
-                    )
-                    for i, instance in enumerate(broker_instances)
-                },
-                label="Broker heap usage (%)",
-                period=FIVE_MINUTES,
-            ),
+            broker_max("HeapUsage", "Maximum", "Broker heap usage (%)"),
             name="broker-heap",
             description="The broker's heap is over 85% full: it slows and then refuses messages",
             threshold=85,
