@@ -34,6 +34,7 @@ from sharing.mailbox import MailboxEmail
 from sharing.services import publish_outbox
 from sharing.tests.helpers import sent_emails
 from sharing.worker import SharingWorker
+from tests.sharing_support import share_with
 from todos.models import Todo
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -191,5 +192,5 @@ def todo(alice: User, bob: User) -> Todo:
     todo = Todo.objects.create(
         owner=alice, title="Write the book", description="Chapter 1", due_date=tomorrow()
     )
-    todo.collaborators.add(bob)
+    share_with(todo, bob)
     return todo

@@ -99,7 +99,7 @@ def prepare_app() -> dict[str, object]:
 
     from accounts.models import User
     from sharing.models import CollaborationRequest
-    from todos.models import Attachment, Note, Priority, Status, Todo
+    from todos.models import Attachment, Note, Priority, Role, Share, Status, Todo, TodoList
 
     password = make_password(None)
     User.objects.bulk_create(
@@ -118,9 +118,11 @@ def prepare_app() -> dict[str, object]:
     priorities = list(Priority)
 
     def make(owner: User, count: int, shared_with: User | None, start: int) -> list[Todo]:
+        inbox = TodoList.objects.inbox_for(owner.pk)
         todos = Todo.objects.bulk_create(
             Todo(
                 owner=owner,
+                todo_list=inbox,
                 title=f"{owner.username} todo {start + index}",
                 description="Something to do, and how",
                 priority=priorities[index % 3],
@@ -130,17 +132,16 @@ def prepare_app() -> dict[str, object]:
             for index in range(count)
         )
         if shared_with is not None:
-            Todo.collaborators.through.objects.bulk_create(
-                Todo.collaborators.through(todo_id=todo.pk, user_id=shared_with.pk)
-                for todo in todos
+            Share.objects.bulk_create(
+                Share(todo_id=todo.pk, user_id=shared_with.pk, role=Role.EDITOR) for todo in todos
             )
         return todos
 
     for user, total in ((big, BIG), (small, SMALL)):
         own = make(user, total // 2, None, 0)
         # Some of their own todos have a collaborator and a pending invitation.
-        Todo.collaborators.through.objects.bulk_create(
-            Todo.collaborators.through(todo_id=todo.pk, user_id=others[index % len(others)].pk)
+        Share.objects.bulk_create(
+            Share(todo_id=todo.pk, user_id=others[index % len(others)].pk, role=Role.EDITOR)
             for index, todo in enumerate(own[::5])
         )
         CollaborationRequest.objects.bulk_create(
@@ -152,7 +153,9 @@ def prepare_app() -> dict[str, object]:
             make(others[index], per_owner, user, index * per_owner)
 
     todo = Todo.objects.create(owner=big, title="The busy one", description="Lots going on")
-    todo.collaborators.add(*others[:3])
+    Share.objects.bulk_create(
+        Share(todo_id=todo.pk, user_id=other.pk, role=Role.EDITOR) for other in others[:3]
+    )
     Note.objects.bulk_create(
         Note(todo=todo, author=others[index % 3], text=f"Note {index}: done this and that")
         for index in range(20)

@@ -49,7 +49,7 @@ from accounts.models import User
 from todos.services import create_todo
 user = User.objects.create_user(username="bench", email="bench@example.com")
 for number in range({TODOS}):
-    create_todo(owner=user, title=f"Todo {{number}}", description="", priority="DEFAULT",
+    create_todo(actor=user, title=f"Todo {{number}}", description="", priority="DEFAULT",
                 due_date=datetime.date.today() + datetime.timedelta(days=number + 1))
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)

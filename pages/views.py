@@ -27,11 +27,12 @@ from todo_project.ratelimits import suggestions_rate_limit
 from todos.forms import NoteForm
 from todos.models import Priority, Todo
 from todos.panel import panel_context
+from todos.permissions import Action, can, level_of, rights, role_name
 from todos.selectors import (
     get_todo_for_user,
-    todo_collaborators,
     todo_list_page,
     todo_notes,
+    todo_people,
 )
 
 
@@ -83,11 +84,12 @@ def dashboard_rows(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _todo_context(request: AuthenticatedHttpRequest, todo: Todo) -> dict[str, Any]:
     """Everything the todo's page shows; each list is read once."""
-    is_owner = todo.is_owned_by(request.user)
+    is_owner = can(request.user, Action.SHARE, todo)
     context = panel_context(request, todo)
     context.update(
         is_owner=is_owner,
-        collaborators=todo_collaborators(todo),
+        my_role=role_name(level_of(request.user, todo)),
+        collaborators=todo_people(todo),
         pending=todo_pending_invitations(todo) if is_owner else [],
         notes=todo_notes(todo),
     )
@@ -119,16 +121,20 @@ def todo_part(request: AuthenticatedHttpRequest, todo_id: int, part: str) -> Htt
     if part not in TODO_PARTS:
         raise Http404("No such part of a todo's page.")
     todo = get_todo_for_user(request.user, todo_id)
-    context: dict[str, Any] = {"todo": todo, "user": request.user}
+    is_owner = can(request.user, Action.SHARE, todo)
+    context: dict[str, Any] = {
+        "todo": todo,
+        "user": request.user,
+        "can": rights(request.user, todo),
+        "is_owner": is_owner,
+    }
     if part == "summary":
         context.update(
-            collaborators=todo_collaborators(todo), is_owner=todo.is_owned_by(request.user)
+            collaborators=todo_people(todo), my_role=role_name(level_of(request.user, todo))
         )
     elif part == "collaborators":
-        is_owner = todo.is_owned_by(request.user)
         context.update(
-            is_owner=is_owner,
-            collaborators=todo_collaborators(todo),
+            collaborators=todo_people(todo),
             pending=todo_pending_invitations(todo) if is_owner else [],
         )
     elif part == "notes":

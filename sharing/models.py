@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from todos.models import Todo
+from todos.models import Role, Todo
 
 
 def new_token() -> str:
@@ -33,6 +33,7 @@ class CollaborationRequest(models.Model):
     collaborator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collaboration_requests"
     )
+    role = models.CharField(max_length=9, choices=Role.choices, default=Role.EDITOR)
     # Empty until the first message is published.
     token_hash = models.CharField(max_length=64, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)

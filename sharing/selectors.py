@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from sharing.models import CollaborationRequest
 from sharing.services import invitation_ttl
-from todos.models import Todo
+from todos.models import Share, Todo
 
 SUGGESTIONS_MIN_LENGTH = 2
 SUGGESTIONS_LIMIT = 10
@@ -70,10 +70,13 @@ def suggest_people(user: User, text: str) -> list[dict[str, str]]:
     text = text.strip()
     if len(text) < SUGGESTIONS_MIN_LENGTH:
         return []
-    through = Todo.collaborators.through.objects
-    worked_with = Exists(through.filter(todo__owner_id=user.pk, user_id=OuterRef("pk"))) | Exists(
-        through.filter(user_id=user.pk, todo__owner_id=OuterRef("pk"))
+    shared_by_me = Share.objects.filter(
+        Q(todo__owner_id=user.pk) | Q(todo_list__owner_id=user.pk), user_id=OuterRef("pk")
     )
+    shared_with_me = Share.objects.filter(
+        Q(todo__owner_id=OuterRef("pk")) | Q(todo_list__owner_id=OuterRef("pk")), user_id=user.pk
+    )
+    worked_with = Exists(shared_by_me) | Exists(shared_with_me)
     invited = Exists(
         CollaborationRequest.objects.filter(todo__owner_id=user.pk, collaborator_id=OuterRef("pk"))
     )

@@ -15,8 +15,9 @@ from accounts.models import User
 from notifications.publishing import publish_on_commit, todo_event
 from sharing.models import CollaborationRequest, hash_token, new_token
 from sharing.queue import QueueUnavailable, SharingMessage, publish_messages
-from todos.models import Todo
-from todos.services import people_to_tell
+from todos.models import Role, Share, Todo
+from todos.permissions import Action, can
+from todos.services import people_to_tell, remove_share, set_share
 from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
@@ -45,18 +46,22 @@ class AlreadyCollaborating(InvalidInvitation):
 OUTBOX_CHANNEL = "sharing_outbox"
 
 
-def share_todo(*, owner: User, todo: Todo, collaborator: User) -> CollaborationRequest:
-    """Invite `collaborator` to `todo`: commits the invitation row and returns. Nothing here
-    talks to AWS: the worker's outbox relay publishes the SQS message (PostgreSQL wakes it
-    with NOTIFY when this transaction commits)."""
-    if not todo.is_owned_by(owner):
+def share_todo(
+    *, owner: User, todo: Todo, collaborator: User, role: Role = Role.EDITOR
+) -> CollaborationRequest:
+    """Invite `collaborator` to `todo` as `role`: commits the invitation row and returns.
+    Nothing here talks to AWS: the worker's outbox relay publishes the SQS message
+    (PostgreSQL wakes it with NOTIFY when this transaction commits)."""
+    if not can(owner, Action.SHARE, todo):
         raise SharingError("Only the owner can share this todo.")
     if collaborator.pk == todo.owner_id:
         raise SharingError("You cannot share a todo with yourself.")
-    if todo.collaborators.filter(pk=collaborator.pk).exists():
+    if role not in Role.values:
+        raise SharingError("Choose Viewer, Commenter or Editor.")
+    if Share.objects.filter(todo=todo, user=collaborator).exists():
         raise SharingError(f"{collaborator} already collaborates on this todo.")
     try:
-        request = _insert_request(todo, collaborator)
+        request = _insert_request(todo, collaborator, role)
     except IntegrityError:
         # An expired invitation makes way for the new one; a live one stays.
         expired = CollaborationRequest.objects.filter(
@@ -65,23 +70,27 @@ def share_todo(*, owner: User, todo: Todo, collaborator: User) -> CollaborationR
         try:
             if not expired:
                 raise
-            request = _insert_request(todo, collaborator)
+            request = _insert_request(todo, collaborator, role)
         except IntegrityError:
             raise AlreadyPending(f"An invitation to {collaborator} is already pending.") from None
     count("SharesSent")
     return request
 
 
-def _insert_request(todo: Todo, collaborator: User) -> CollaborationRequest:
+def _insert_request(todo: Todo, collaborator: User, role: Role) -> CollaborationRequest:
     """Insert and let the unique constraint judge: no check-then-insert race. In autocommit
     mode, two statements and no BEGIN/COMMIT (the NOTIFY right after the row is committed;
     if it never goes out, the relay's poll finds the row anyway); inside a caller's
     transaction, a savepoint, so that a collision does not spoil it."""
     if connection.in_atomic_block:
         with transaction.atomic():
-            request = CollaborationRequest.objects.create(todo=todo, collaborator=collaborator)
+            request = CollaborationRequest.objects.create(
+                todo=todo, collaborator=collaborator, role=role
+            )
     else:
-        request = CollaborationRequest.objects.create(todo=todo, collaborator=collaborator)
+        request = CollaborationRequest.objects.create(
+            todo=todo, collaborator=collaborator, role=role
+        )
     _wake_relay()
     return request
 
@@ -191,7 +200,7 @@ def find_invitation(
         .first()
     )
     if request is None:
-        if Todo.collaborators.through.objects.filter(todo_id=todo_id, user_id=user.pk).exists():
+        if Share.objects.filter(todo_id=todo_id, user_id=user.pk).exists():
             raise AlreadyCollaborating(todo_id)
         raise InvalidInvitation(_INVALID_LINK, 404)
     if not request.token_matches(token):
@@ -226,7 +235,7 @@ def confirm_collaboration(*, user: User, todo_id: int, collaborator_id: int, tok
 
 def _accept(request: CollaborationRequest) -> Todo:
     todo, collaborator = request.todo, request.collaborator
-    todo.collaborators.add(collaborator)
+    set_share(target=todo, user=collaborator, role=Role(request.role))
     publish_on_commit(
         people_to_tell(todo, collaborator),
         todo_event(
@@ -250,7 +259,7 @@ def auto_confirm(request: CollaborationRequest) -> None:
 
 def withdraw_request(*, owner: User, todo: Todo, collaborator_id: int) -> User:
     """Delete a pending invitation; returns whom it was for."""
-    if not todo.is_owned_by(owner):
+    if not can(owner, Action.SHARE, todo):
         raise SharingError("Only the owner can withdraw an invitation.")
     request = (
         CollaborationRequest.objects.select_related("collaborator")
@@ -267,7 +276,8 @@ def leave_todo(*, user: User, todo: Todo) -> None:
     if todo.is_owned_by(user):
         raise SharingError("You own this todo, so you cannot leave it.")
     with transaction.atomic():
-        todo.collaborators.remove(user)
+        if not remove_share(target=todo, user_id=user.pk):
+            raise SharingError("This todo is shared with you through its list; leave the list.")
         publish_on_commit(
             people_to_tell(todo, user),
             todo_event(
@@ -281,13 +291,14 @@ def leave_todo(*, user: User, todo: Todo) -> None:
 
 def remove_collaborator(*, owner: User, todo: Todo, collaborator_id: int) -> User:
     """Take a collaborator off the todo; returns who it was."""
-    if not todo.is_owned_by(owner):
+    if not can(owner, Action.SHARE, todo):
         raise SharingError("Only the owner can remove a collaborator.")
-    collaborator = todo.collaborators.filter(pk=collaborator_id).first()
-    if collaborator is None:
+    share = Share.objects.select_related("user").filter(todo=todo, user_id=collaborator_id).first()
+    if share is None:
         raise SharingError("That user does not collaborate on this todo.")
+    collaborator = share.user
     with transaction.atomic():
-        todo.collaborators.remove(collaborator)
+        remove_share(target=todo, user_id=collaborator.pk)
         publish_on_commit(
             [collaborator.pk],
             todo_event(

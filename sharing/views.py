@@ -23,6 +23,7 @@ from sharing.services import (
 )
 from todo_project.forms import error_text
 from todo_project.ratelimits import ALL, ip_key, rate_limit
+from todos.permissions import Action, can
 from todos.selectors import get_todo_for_user
 from tracing.breadcrumbs import note_action
 
@@ -54,7 +55,7 @@ def share(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     try:
         if collaborator is not None:
             share_todo(owner=request.user, todo=todo, collaborator=collaborator)
-        elif not todo.is_owned_by(request.user):
+        elif not can(request.user, Action.SHARE, todo):
             raise SharingError("Only the owner can share this todo.")
     except AlreadyPending:
         pass  # answered like a new invitation: the answer must not tell who has an account

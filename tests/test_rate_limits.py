@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.models import User
 from conftest import tomorrow
 from sharing.models import CollaborationRequest
+from tests.sharing_support import shared_with
 from todo_project.ratelimits import client_ip
 from todos.models import Attachment, Todo
 
@@ -130,7 +131,7 @@ def test_confirm_attempts_are_limited(alice, bob, settings):
     for _ in range(3):
         assert client.post(url, {"token": "wrong"}).status_code in (403, 404)
     assert client.post(url, {"token": "wrong"}).status_code == 429
-    assert not todo.collaborators.filter(pk=bob.pk).exists()
+    assert not shared_with(todo, bob)
 
 
 def test_uploads_are_limited_per_user(alice, settings):

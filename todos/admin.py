@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from todos.models import Attachment, Note, Reminder, Todo
+from todos.models import Attachment, Note, Reminder, Share, Todo, TodoList
 from todos.services import remove_todo
 
 
@@ -33,16 +33,43 @@ class ReminderInline(admin.TabularInline[Reminder, Todo]):
     readonly_fields = ["claimed_at", "sent_at", "delivered_to"]
 
 
+class ShareInline(admin.TabularInline[Share, Todo]):
+    model = Share
+    fk_name = "todo"
+    extra = 0
+    fields = ["user", "role", "created"]
+    readonly_fields = ["created"]
+    raw_id_fields = ["user"]
+
+
+class ListShareInline(admin.TabularInline[Share, TodoList]):
+    model = Share
+    fk_name = "todo_list"
+    extra = 0
+    fields = ["user", "role", "created"]
+    readonly_fields = ["created"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(TodoList)
+class TodoListAdmin(admin.ModelAdmin[TodoList]):
+    list_display = ["name", "owner", "is_inbox", "archived", "created"]
+    list_filter = ["is_inbox", "archived"]
+    search_fields = ["name", "owner__username", "owner__email"]
+    raw_id_fields = ["owner"]
+    list_select_related = ["owner"]
+    inlines = [ListShareInline]
+
+
 @admin.register(Todo)
 class TodoAdmin(admin.ModelAdmin[Todo]):
     list_display = ["title", "owner", "priority", "status", "due_date", "created"]
     list_filter = ["status", "priority", "due_date", "created"]
     search_fields = ["title", "description", "owner__username", "owner__email"]
     date_hierarchy = "due_date"
-    raw_id_fields = ["owner"]
-    filter_horizontal = ["collaborators"]
+    raw_id_fields = ["owner", "todo_list", "assignees"]
     list_select_related = ["owner"]
-    inlines = [NoteInline, AttachmentInline, ReminderInline]
+    inlines = [ShareInline, NoteInline, AttachmentInline, ReminderInline]
 
     # Through the service, so that a todo deleted here takes its stored files with it.
     def delete_model(self, request: HttpRequest, obj: Todo) -> None:

@@ -17,7 +17,8 @@ from storages.backends.s3 import S3Storage
 from accounts.models import User
 from notifications.publishing import publish_on_commit, todo_event
 from todos.models import Attachment, Todo
-from todos.services import NotAllowed, lock_todo
+from todos.permissions import Action, NotAllowed, can, require
+from todos.services import lock_todo, people_to_tell
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,9 @@ def check_upload(upload: UploadedFile[bytes], display_name: str) -> str:
 
 def add_attachment(*, todo: Todo, uploader: User, upload: UploadedFile[bytes]) -> Attachment:
     """Check and store an upload, then record it. Raises AttachmentRejected, or TodoDeleted
-    if the todo went while the file was uploading (the stored object is removed again)."""
+    if the todo went while the file was uploading (the stored object is removed again);
+    NotAllowed below Editor."""
+    require(uploader, Action.ATTACH, todo)
     display_name = clean_display_name(upload.name or "")
     content_type = check_upload(upload, display_name)
     # The client's own Content-Type is not trusted: the storage writes the checked one.
@@ -123,7 +126,7 @@ def add_attachment(*, todo: Todo, uploader: User, upload: UploadedFile[bytes]) -
                 content_type=content_type,
                 size=upload.size or 0,
             )
-            recipients = _people_of(todo) - {uploader.pk}
+            recipients = people_to_tell(todo, uploader)
             publish_on_commit(
                 recipients,
                 todo_event(
@@ -141,8 +144,9 @@ def add_attachment(*, todo: Todo, uploader: User, upload: UploadedFile[bytes]) -
 
 
 def delete_attachment(*, attachment: Attachment, actor: User) -> None:
-    """The todo's owner or the uploader may delete; the object goes once the row has."""
-    if not (attachment.todo.is_owned_by(actor) or attachment.uploaded_by_id == actor.pk):
+    """The todo's owner, or an Editor who uploaded it, may delete; the object goes once the
+    row has."""
+    if not can_delete_attachment(actor, attachment):
         raise NotAllowed("Only the todo's owner or the uploader can delete this file.")
     todo = attachment.todo
     with transaction.atomic():
@@ -150,7 +154,7 @@ def delete_attachment(*, attachment: Attachment, actor: User) -> None:
         attachment.delete()
         transaction.on_commit(lambda: _delete_objects([key]))
         publish_on_commit(
-            _people_of(todo) - {actor.pk},
+            people_to_tell(todo, actor),
             todo_event(
                 "attachment_deleted",
                 todo=todo,
@@ -196,8 +200,11 @@ def _delete_objects(keys: list[str]) -> None:
             logger.exception("could not delete attachment object %s", key)
 
 
-def _people_of(todo: Todo) -> set[int]:
-    return {todo.owner_id, *todo.collaborators.values_list("pk", flat=True)}
+def can_delete_attachment(user: User, attachment: Attachment) -> bool:
+    todo = attachment.todo
+    return can(user, Action.DELETE, todo) or (
+        attachment.uploaded_by_id == user.pk and can(user, Action.ATTACH, todo)
+    )
 
 
 def _read_head(upload: UploadedFile[bytes]) -> bytes:

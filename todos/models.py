@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 
 
 class Priority(models.TextChoices):
@@ -13,6 +15,63 @@ class Status(models.TextChoices):
     DONE = "DONE", "Done"
 
 
+class Role(models.TextChoices):
+    """What a share lets its holder do, lowest first; the owner can do everything (see
+    todos.permissions, where every action is decided)."""
+
+    VIEWER = "VIEWER", "Viewer"
+    COMMENTER = "COMMENTER", "Commenter"
+    EDITOR = "EDITOR", "Editor"
+
+
+INBOX_NAME = "Inbox"
+
+
+class TodoListManager(models.Manager["TodoList"]):
+    def inbox_for(self, owner_id: int) -> "TodoList":
+        """The owner's Inbox, created if the account has none yet (safe against a
+        concurrent creation: the unique constraint decides)."""
+        inbox = self.filter(owner_id=owner_id, is_inbox=True).first()
+        if inbox is not None:
+            return inbox
+        try:
+            with transaction.atomic():
+                return self.create(owner_id=owner_id, name=INBOX_NAME, is_inbox=True)
+        except IntegrityError:
+            return self.get(owner_id=owner_id, is_inbox=True)
+
+
+class TodoList(models.Model):
+    """A list of one owner's todos. Every user has one Inbox (`is_inbox`), created with the
+    account, which cannot be deleted or archived; new todos go there unless a list is named."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todo_lists"
+    )
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=0)
+    is_inbox = models.BooleanField(default=False, editable=False)
+    archived = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = TodoListManager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner"], condition=models.Q(is_inbox=True), name="one_inbox_per_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_owned_by(self, user: object) -> bool:
+        return self.owner_id == getattr(user, "pk", None)
+
+
 class Todo(models.Model):
     title = models.CharField(max_length=200)
     description = models.CharField(max_length=2000, blank=True)
@@ -22,8 +81,10 @@ class Todo(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="own_todos"
     )
-    collaborators = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="shared_todos"
+    # Always one of the owner's lists: a todo changes owner only with its list.
+    todo_list = models.ForeignKey(TodoList, on_delete=models.CASCADE, related_name="todos")
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_todos"
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -39,13 +100,57 @@ class Todo(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["owner", "status", "due_date"])]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_date"]),
+            models.Index(fields=["todo_list", "status", "due_date"]),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A todo saved without a list goes to its owner's Inbox; one saved into a list
+        # belongs to the list's owner.
+        if self.todo_list_id is None and self.owner_id is not None:
+            self.todo_list = TodoList.objects.inbox_for(self.owner_id)
+        elif self.todo_list_id is not None and self.owner_id is None:
+            self.owner_id = self.todo_list.owner_id
+        super().save(*args, **kwargs)
+
     def is_owned_by(self, user: object) -> bool:
         return self.owner_id == getattr(user, "pk", None)
+
+
+class Share(models.Model):
+    """A role given to a user on one list (covering its todos, those added later included)
+    or on one todo. Where both apply, the higher role counts."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares"
+    )
+    todo_list = models.ForeignKey(
+        TodoList, on_delete=models.CASCADE, null=True, blank=True, related_name="shares"
+    )
+    todo = models.ForeignKey(
+        Todo, on_delete=models.CASCADE, null=True, blank=True, related_name="shares"
+    )
+    role = models.CharField(max_length=9, choices=Role.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(todo_list__isnull=True, todo__isnull=False)
+                | models.Q(todo_list__isnull=False, todo__isnull=True),
+                name="share_of_a_list_or_a_todo",
+            ),
+            models.UniqueConstraint(fields=["user", "todo_list"], name="one_share_per_list"),
+            models.UniqueConstraint(fields=["user", "todo"], name="one_share_per_todo"),
+        ]
+
+    def __str__(self) -> str:
+        target = f"list #{self.todo_list_id}" if self.todo_list_id else f"todo #{self.todo_id}"
+        return f"{self.user} as {self.get_role_display()} of {target}"
 
 
 class Note(models.Model):

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from todos.forms_extras import AttachmentForm, ReminderForm
 from todos.models import Todo
+from todos.permissions import Action, can, rights
 
 PANEL_TEMPLATE = "todos/_attachments_reminders.html"
 # Sent by the panel's script: answer with the panel alone instead of redirecting, so that
@@ -33,7 +34,8 @@ def panel_context(
         "reminders": todo.reminders.all(),
         "attachment_form": attachment_form or AttachmentForm(),
         "reminder_form": reminder_form or ReminderForm(),
-        "can_delete_any_attachment": todo.is_owned_by(user),
+        "can_delete_any_attachment": can(user, Action.DELETE, todo),
+        "can": rights(user, todo),
         "notice": notice,
     }
 

@@ -21,6 +21,7 @@ from accounts.models import User
 from notifications.publishing import publish_on_commit, todo_event
 from todo_project.emails import send_email
 from todos.models import Reminder, Status, Todo
+from todos.permissions import Action, audience, require
 from todos.services import lock_todo, people_to_tell
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,9 @@ class ReminderRejected(Exception):
 
 
 def add_reminder(*, todo: Todo, actor: User, remind_on: datetime.date) -> Reminder:
-    """Raises ReminderRejected, or TodoDeleted if the todo is gone."""
+    """Raises ReminderRejected, NotAllowed below Editor, or TodoDeleted if the todo is
+    gone."""
+    require(actor, Action.REMIND, todo)
     today = timezone.localdate()
     if remind_on < today:
         raise ReminderRejected("A reminder cannot be in the past.")
@@ -63,6 +66,7 @@ def _day(day: datetime.date) -> str:
 
 def delete_reminder(*, reminder: Reminder, actor: User) -> None:
     todo = reminder.todo
+    require(actor, Action.REMIND, todo)
     reminder.delete()
     publish_on_commit(
         people_to_tell(todo, actor),
@@ -129,7 +133,7 @@ def _send_claimed(reminder_id: int) -> tuple[int, bool]:
     delivered = set(reminder.delivered_to)
     emails = 0
     link = settings.EXTERNAL_URL + reverse("todos:show", args=[todo.pk])
-    for person in [todo.owner, *todo.collaborators.order_by("pk")]:
+    for person in User.objects.filter(pk__in=audience(todo), is_active=True).order_by("pk"):
         if person.pk in delivered:
             continue
         try:

@@ -13,7 +13,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
     Value,
     When,
@@ -23,23 +22,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from todos.models import Attachment, Note, Priority, Reminder, Status, Todo
+from todos.models import Attachment, Note, Priority, Reminder, Role, Share, Status, Todo
+from todos.permissions import ROLE_LEVELS, Level, level_of, visible_todos
 
-
-def visible_todos(user: User) -> QuerySet[Todo]:
-    """Todos the user owns or collaborates on."""
-    # The ids as a UNION of two index lookups: `owner = me OR id IN (shared)` makes
-    # PostgreSQL scan every todo of every user.
-    own_ids = Todo.objects.filter(owner_id=user.pk).values("pk")
-    shared_ids = Todo.collaborators.through.objects.filter(user_id=user.pk).values("todo_id")
-    return Todo.objects.filter(pk__in=own_ids.union(shared_ids, all=True))
+__all__ = ["visible_todos"]
 
 
 def get_todo_for_user(user: User, todo_id: int) -> Todo:
-    """The todo if the user owns or collaborates on it; 404 otherwise, so that a stranger
-    cannot tell someone else's todo from a missing one."""
-    todo = visible_todos(user).select_related("owner").filter(pk=todo_id).first()
-    if todo is None:
+    """The todo if the user can see it; 404 otherwise, so that a stranger cannot tell
+    someone else's todo from a missing one (nor a todo no longer shared with them)."""
+    todo = Todo.objects.select_related("owner", "todo_list").filter(pk=todo_id).first()
+    if todo is None or level_of(user, todo) == Level.NONE:
         raise Http404("No such todo.")
     return todo
 
@@ -63,8 +56,33 @@ def todo_reminders(todo: Todo) -> list[Reminder]:
     return list(todo.reminders.all())
 
 
-def todo_collaborators(todo: Todo) -> list[User]:
-    return list(todo.collaborators.order_by("display_name", "username"))
+@dataclass(frozen=True)
+class SharedPerson:
+    """Someone a todo is shared with: their highest role on it, and whether that role comes
+    from a share of the todo's list rather than of the todo itself."""
+
+    user: User
+    role: Role
+    via_list: bool
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+def todo_people(todo: Todo) -> list[SharedPerson]:
+    """Everyone the todo is shared with (the owner aside), by name (one query)."""
+    shares = (
+        Share.objects.filter(Q(todo_id=todo.pk) | Q(todo_list_id=todo.todo_list_id))
+        .select_related("user")
+        .order_by("user__display_name", "user__username")
+    )
+    best: dict[int, SharedPerson] = {}
+    for share in shares:
+        role = Role(share.role)
+        known = best.get(share.user_id)
+        if known is None or ROLE_LEVELS[role] > ROLE_LEVELS[known.role]:
+            best[share.user_id] = SharedPerson(share.user, role, share.todo_list_id is not None)
+    return list(best.values())
 
 
 # --- The dashboard's list -------------------------------------------------------------------
@@ -187,9 +205,9 @@ def todo_list_page(
     # Counted for the page's rows only: a correlated subquery, which PostgreSQL evaluates
     # after the sort and LIMIT, where a join and GROUP BY would count for every todo first.
     collaborator_count = Subquery(
-        Todo.collaborators.through.objects.filter(todo_id=OuterRef("pk"))
+        Share.objects.filter(Q(todo_id=OuterRef("pk")) | Q(todo_list_id=OuterRef("todo_list_id")))
         .order_by()
-        .values(count=Func(F("user_id"), function="COUNT"))
+        .values(count=Func(F("user_id"), template="COUNT(DISTINCT %(expressions)s)"))
     )
     rows = list(
         todos.filter(chosen)

@@ -8,29 +8,51 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.publishing import publish_on_commit, todo_event
-from todos.models import Note, Status, Todo
+from todos.models import Note, Role, Share, Status, Todo, TodoList
+from todos.permissions import (
+    Action,
+    NotAllowed,
+    audience,
+    forget_levels,
+    require,
+    visible_todo_ids,
+)
 from tracing.logs import bind_log_context
 from tracing.metrics import count
 
-
-class NotAllowed(Exception):
-    """The user may see the todo but not do this to it."""
+__all__ = ["NotAllowed"]  # raised by the services here, defined with the rules
 
 
 def people_to_tell(todo: Todo, actor: User) -> set[int]:
-    """Ids of the owner and the collaborators, except whoever acted."""
-    user_ids = {todo.owner_id, *todo.collaborators.values_list("pk", flat=True)}
-    user_ids.discard(actor.pk)
-    return user_ids
+    """Ids of everyone who can see the todo, except whoever acted."""
+    return audience(todo) - {actor.pk}
 
 
 def create_todo(
-    *, owner: User, title: str, description: str, priority: str, due_date: datetime.date | None
+    *,
+    actor: User,
+    title: str,
+    description: str,
+    priority: str,
+    due_date: datetime.date | None,
+    todo_list: TodoList | None = None,
 ) -> Todo:
+    """A new todo in `todo_list` (the actor's Inbox if None). The list's owner owns it; an
+    Editor of someone else's list may add to it."""
+    if todo_list is None:
+        todo_list = TodoList.objects.inbox_for(actor.pk)
+    else:
+        require(actor, Action.ADD_TODO, todo_list)
     todo = Todo(
-        owner=owner, title=title, description=description, priority=priority, due_date=due_date
+        owner_id=todo_list.owner_id,
+        todo_list=todo_list,
+        title=title,
+        description=description,
+        priority=priority,
+        due_date=due_date,
+        updated_by=actor,
     )
-    todo.full_clean()
+    todo.full_clean(exclude=["updated_by"])
     todo.save()
     bind_log_context(todo_id=todo.pk)
     count("TodosCreated")
@@ -67,7 +89,8 @@ def lock_todo(todo_id: int) -> Todo:
 
 def update_todo(*, todo: Todo, actor: User, version: int | None = None, **changes: object) -> Todo:
     """Apply `changes` (any of UPDATABLE_FIELDS) if the todo is still at `version`, raising
-    the version by one. Owner and collaborators may update.
+    the version by one. Editors and the owner may change every field; a Commenter only the
+    status.
 
     Raises EditConflict if someone saved it since `version`, TodoDeleted if it is gone.
     `version=None` applies the changes to whatever version is current (for writes that do
@@ -75,6 +98,7 @@ def update_todo(*, todo: Todo, actor: User, version: int | None = None, **change
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))}")
+    require(actor, Action.EDIT if set(changes) - {"status"} else Action.SET_STATUS, todo)
     was_done = todo.status == Status.DONE
     for field, value in changes.items():
         setattr(todo, field, value)
@@ -120,6 +144,7 @@ def set_todo_status(*, todo: Todo, actor: User, status: Status) -> Todo:
     version, no push, so it never turns someone's open edit form into a conflict.
 
     Raises TodoDeleted if the todo is gone."""
+    require(actor, Action.SET_STATUS, todo)
     now = timezone.now()
     # Conditional on the status it does not have yet: of two presses, one changes it and
     # the other finds nothing to do.
@@ -149,12 +174,11 @@ def set_todo_status(*, todo: Todo, actor: User, status: Status) -> Todo:
 
 def delete_todo(*, todo: Todo, actor: User) -> None:
     """Raises NotAllowed unless `actor` owns the todo, TodoDeleted if it is gone already."""
-    if not todo.is_owned_by(actor):
-        raise NotAllowed("Only the owner can delete this todo.")
+    require(actor, Action.DELETE, todo)
     event = todo_event(
         "todo_deleted", todo=todo, actor=actor, text=f"{actor} deleted “{todo.title}”."
     )
-    recipients = people_to_tell(todo, actor)  # before the delete takes the collaborators
+    recipients = people_to_tell(todo, actor)  # before the delete takes the shares
     with transaction.atomic():
         if not remove_todo(todo):
             raise TodoDeleted(f"Todo {todo.pk} was deleted.")
@@ -183,6 +207,7 @@ def remove_todo(todo: Todo) -> bool:
 
 def add_note(*, todo: Todo, author: User, text: str) -> Note:
     """Raises TodoDeleted if the todo is gone (or goes while this waits for its lock)."""
+    require(author, Action.COMMENT, todo)
     note = Note(todo=todo, author=author, text=text)
     note.full_clean()
     with transaction.atomic():
@@ -195,3 +220,31 @@ def add_note(*, todo: Todo, author: User, text: str) -> Note:
         ),
     )
     return note
+
+
+def set_share(*, target: Todo | TodoList, user: User, role: Role) -> Share:
+    """Give `user` `role` on a list or a todo (replacing the role they had there). No
+    permission check and no push: for the sharing services, which check and tell."""
+    if target.owner_id == user.pk:
+        raise NotAllowed("The owner already has every right.")
+    key = {"todo_list": target} if isinstance(target, TodoList) else {"todo": target}
+    share, _ = Share.objects.update_or_create(user=user, **key, defaults={"role": role})
+    forget_levels(target)
+    return share
+
+
+def remove_share(*, target: Todo | TodoList, user_id: int) -> bool:
+    """Take away the share `user_id` has on a list or a todo (not one reaching it through
+    its list); False if there was none. Also unassigns them from todos they can no longer
+    see. No permission check and no push."""
+    key = {"todo_list": target} if isinstance(target, TodoList) else {"todo": target}
+    with transaction.atomic():
+        deleted, _ = Share.objects.filter(user_id=user_id, **key).delete()
+        forget_levels(target)
+        assigned = Todo.assignees.through.objects.filter(user_id=user_id)
+        if isinstance(target, TodoList):
+            assigned = assigned.filter(todo__todo_list=target)
+        else:
+            assigned = assigned.filter(todo=target)
+        assigned.exclude(todo_id__in=visible_todo_ids(user_id)).delete()
+    return bool(deleted)

@@ -10,6 +10,7 @@ from accounts.http import AuthenticatedHttpRequest
 from todos.forms import NoteForm, TodoEditForm, TodoForm, conflict_rows
 from todos.models import Status, Todo
 from todos.panel import wants_fragment
+from todos.permissions import rights
 from todos.selectors import get_todo_for_user, todo_notes
 from todos.services import (
     EditConflict,
@@ -34,7 +35,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 def add(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TodoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        todo = create_todo(owner=request.user, **form.cleaned_data)
+        todo = create_todo(actor=request.user, **form.cleaned_data)
         note_action(request, "create_todo", todo_id=todo.pk)
         messages.success(request, f"Todo “{todo.title}” was created.")
         return redirect("dashboard")
@@ -141,7 +142,12 @@ def note_add(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
         except TodoDeleted:
             return todo_deleted_page(request)
         note_action(request, "add_note", todo_id=todo.pk)
-    context = {"todo": todo, "notes": todo_notes(todo), "note_form": form}
+    context = {
+        "todo": todo,
+        "notes": todo_notes(todo),
+        "note_form": form,
+        "can": rights(request.user, todo),
+    }
     if wants_fragment(request):
         # The notes panel's script: the panel again, with a fresh form or the rejected text.
         if not form.errors:

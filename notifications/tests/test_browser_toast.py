@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from accounts.models import User
 from conftest import run_sharing_worker_until_it_emails
 from sharing.models import CollaborationRequest
+from tests.sharing_support import share_with
 from todos.models import Todo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,7 +73,7 @@ def watch_a_collaborators_edit_arrive(browser: Browser, live_url: str, asgi_serv
     todo = Todo.objects.create(
         owner=duke, title="Ship it", due_date=timezone.localdate() + datetime.timedelta(days=2)
     )
-    todo.collaborators.add(tom)
+    share_with(todo, tom)
 
     # The live server calls itself localhost; so must the other server, for the cookie.
     dukes_page.goto(f"http://localhost:{asgi_server.port}/dashboard")

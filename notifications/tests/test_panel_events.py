@@ -16,6 +16,7 @@ from sharing.services import (
     leave_todo,
     remove_collaborator,
 )
+from tests.sharing_support import share_with
 from todos.attachments import add_attachment, delete_attachment
 from todos.reminders import add_reminder, delete_reminder
 from todos.tests.conftest import local_folder  # noqa: F401 - fixture by name
@@ -87,7 +88,7 @@ def test_collaborators_joining_and_leaving_tell_everyone_else_on_the_todo(
         (alice.pk, "collaborator_left", "Bob has left “Write the book”."),
         (charlie.pk, "collaborator_left", "Bob has left “Write the book”."),
     ]
-    todo.collaborators.add(bob)
+    share_with(todo, bob)
     with django_capture_on_commit_callbacks(execute=True):
         remove_collaborator(owner=alice, todo=todo, collaborator_id=charlie.pk)
     assert sorted(pushed(tap, until_user=alice.pk)) == [

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from notifications.tests.conftest import Browserless, next_event, open_socket, session_cookie
+from tests.sharing_support import share_with
 from todos.models import Todo
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +19,7 @@ def test_an_edit_on_one_server_reaches_the_collaborator_on_the_other(
     charlies_todo = Todo.objects.create(
         owner=alice, title="Charlie's", due_date=timezone.localdate() + datetime.timedelta(days=3)
     )
-    charlies_todo.collaborators.add(charlie)
+    share_with(charlies_todo, charlie)
 
     with (
         open_socket(server_b, session_cookie(bob)) as bobs_socket,

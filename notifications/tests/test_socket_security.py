@@ -16,6 +16,7 @@ from notifications.tests.conftest import (
     open_socket,
     session_cookie,
 )
+from tests.sharing_support import share_with
 from todos.models import Todo
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +57,7 @@ def test_a_user_never_hears_another_users_events_whatever_they_send(
 ):
     server_a, server_b = push_servers
     charlies_todo = Todo.objects.create(owner=charlie, title="Mine", due_date=todo.due_date)
-    charlies_todo.collaborators.add(alice)
+    share_with(charlies_todo, alice)
     with open_socket(server_b, session_cookie(charlie)) as charlies_socket:
         for attempt in [
             json.dumps({"subscribe": f"/topic/todoUpdates.{bob.pk}"}),

@@ -7,6 +7,7 @@ import pytest
 
 from notifications.publishing import publish
 from notifications.tests.conftest import StompTap
+from tests.sharing_support import share_with
 from todos.models import Status
 from todos.services import add_note, delete_todo, set_todo_status, update_todo
 
@@ -48,7 +49,7 @@ def test_an_update_by_a_collaborator_goes_to_the_owner_only(
 def test_completing_goes_to_every_collaborator_but_the_actor(
     tap, todo, alice, bob, charlie, django_capture_on_commit_callbacks
 ):
-    todo.collaborators.add(charlie)
+    share_with(todo, charlie)
     with django_capture_on_commit_callbacks(execute=True):
         set_todo_status(todo=todo, actor=alice, status=Status.DONE)
     assert sorted(pushed(tap, until_user=alice.pk)) == [

@@ -26,6 +26,7 @@ from playwright.sync_api import (
 from accounts.models import User
 from notifications.tests.conftest import relaying_servers, session_cookie
 from sharing.models import CollaborationRequest
+from tests.sharing_support import share_with
 from todos.models import Attachment, Note, Priority, Reminder, Status, Todo
 from tracing import dynamo
 
@@ -122,7 +123,7 @@ def busy_todo(db) -> Todo:
         priority=Priority.HIGH,
         due_date=today,
     )
-    todo.collaborators.add(duke)
+    share_with(todo, duke)
     CollaborationRequest.objects.create(todo=todo, collaborator=person(f"p{long_word[:40]}"))
     Note.objects.create(todo=todo, author=duke, text=long_word)
     Attachment.objects.create(
@@ -137,9 +138,7 @@ def busy_todo(db) -> Todo:
         due_date=today - datetime.timedelta(days=3),
     )
     Todo.objects.create(owner=tom, title="Done one", status=Status.DONE)
-    Todo.objects.create(owner=duke, title="Duke's", priority=Priority.DEFAULT).collaborators.add(
-        tom
-    )
+    share_with(Todo.objects.create(owner=duke, title="Duke's", priority=Priority.DEFAULT), tom)
     return todo
 
 
@@ -248,10 +247,10 @@ def watch_duke_work(browser: Browser, toms_port: int, dukes_port: int, tmp_path:
     todo = Todo.objects.create(
         owner=tom, title="Plan the trip", due_date=timezone.localdate() + datetime.timedelta(days=3)
     )
-    todo.collaborators.add(duke)
+    share_with(todo, duke)
     another = Todo.objects.create(owner=tom, title="Another one")
     dukes_own = Todo.objects.create(owner=duke, title="Duke's own", due_date=todo.due_date)
-    dukes_own.collaborators.add(tom)
+    share_with(dukes_own, tom)
     toms = signed_in(browser, tom, DESKTOP)
     tom_base, duke_base = f"http://localhost:{toms_port}", f"http://localhost:{dukes_port}"
     dashboard, todo_page = toms.new_page(), toms.new_page()
@@ -350,7 +349,7 @@ def test_after_a_broker_outage_the_open_page_catches_up_once(
     try:
         tom, duke = person("tom"), person("duke")
         todo = Todo.objects.create(owner=tom, title="Plan the trip")
-        todo.collaborators.add(duke)
+        share_with(todo, duke)
         page = signed_in(browser, tom, DESKTOP).new_page()
         page.goto(f"http://localhost:{server.port}/todo/show/{todo.pk}")
         expect(page.locator("body")).to_have_attribute("data-push", "connected")

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from sharing.models import CollaborationRequest
-from todos.models import Priority, Status, Todo
+from tests.sharing_support import share_with
+from todos.models import Priority, Role, Share, Status, Todo, TodoList
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +31,14 @@ def days(n: int) -> datetime.date:
 
 
 def make_todos(owner: User, count: int, *, shared_with: User | None = None, **fields) -> list[Todo]:
+    inbox = TodoList.objects.inbox_for(owner.pk)
     todos = Todo.objects.bulk_create(
-        Todo(owner=owner, title=f"todo {i:05}", due_date=days(i % 30), **fields)
+        Todo(owner=owner, todo_list=inbox, title=f"todo {i:05}", due_date=days(i % 30), **fields)
         for i in range(count)
     )
     if shared_with is not None:
-        Todo.collaborators.through.objects.bulk_create(
-            Todo.collaborators.through(todo_id=todo.pk, user_id=shared_with.pk) for todo in todos
+        Share.objects.bulk_create(
+            Share(todo_id=todo.pk, user_id=shared_with.pk, role=Role.EDITOR) for todo in todos
         )
     return todos
 
@@ -187,7 +189,7 @@ def mixed(alice, bob):
         "open_no_date": make(owner=alice, title="e"),
         "shared": make(owner=bob, title="f", priority=Priority.HIGH, due_date=days(1)),
     }
-    todos["shared"].collaborators.add(alice)
+    share_with(todos["shared"], alice)
     return todos
 
 
@@ -330,7 +332,7 @@ def test_shared_todos_name_their_owner_and_rows_count_collaborators(
     client_for, alice, bob, charlie
 ):
     todo = Todo.objects.create(owner=alice, title="crowded")
-    todo.collaborators.add(bob, charlie)
+    share_with(todo, bob, charlie)
     bob_page = page_of(client_for(bob))
     assert "shared by Alice" in row_of(bob_page, todo)
     share_url = reverse("sharing:share", args=[todo.pk])
@@ -374,7 +376,7 @@ def test_titles_and_names_arrive_escaped(client_for, alice, bob):
     Todo.objects.create(owner=alice, title=XSS, description=XSS)
     bob.display_name = "<b>Bob</b>"
     bob.save()
-    Todo.objects.create(owner=bob, title="x").collaborators.add(alice)
+    share_with(Todo.objects.create(owner=bob, title="x"), alice)
     html = page_of(client_for(alice))
     assert XSS not in html and ESCAPED_XSS in html
     assert "shared by &lt;b&gt;Bob&lt;/b&gt;" in html

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from sharing.models import CollaborationRequest
+from tests.sharing_support import share_with
 from todos.models import Todo
 
 pytestmark = pytest.mark.django_db
@@ -56,11 +57,11 @@ def test_at_most_ten_people_worked_with_first(client_for, alice):
     partner = person("user99", display_name="Zz user")  # last by name
     invited = person("user98", display_name="Zy user")
     owner = person("user97", display_name="Zx user")
-    Todo.objects.create(owner=alice, title="t").collaborators.add(partner)
+    share_with(Todo.objects.create(owner=alice, title="t"), partner)
     CollaborationRequest.objects.create(
         todo=Todo.objects.create(owner=alice, title="u"), collaborator=invited
     )
-    Todo.objects.create(owner=owner, title="v").collaborators.add(alice)
+    share_with(Todo.objects.create(owner=owner, title="v"), alice)
     names = suggested(client_for(alice), "user")
     assert len(names) == 10
     assert names[:3] == ["user97", "user98", "user99"]

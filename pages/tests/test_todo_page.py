@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from sharing.models import CollaborationRequest
+from tests.sharing_support import unshare
 from todos.models import Attachment, Note, Reminder, Todo
 from tracing.breadcrumbs import LIVE_REFRESH_HEADER
 
@@ -54,7 +55,7 @@ def test_the_page_names_owner_and_collaborators_and_pending_invitations(
 ):
     CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
     page = client_for(alice).get(reverse("todos:show", args=[todo.pk])).content.decode()
-    assert "Owned by Alice · shared with Bob" in page
+    assert "In Inbox · owned by Alice · shared with Bob" in page
     assert "Invitation to Charlie pending" in page
     assert 'id="share-dialog"' in page
     bobs = client_for(bob).get(reverse("todos:show", args=[todo.pk])).content.decode()
@@ -121,7 +122,7 @@ def test_the_parts_show_what_changed(client_for, todo, alice, bob):
         "from bob"
         in client.get(reverse("pages:todo_part", args=[todo.pk, "notes"])).content.decode()
     )
-    todo.collaborators.remove(bob)
+    unshare(todo, bob)
     collaborators = client.get(reverse("pages:todo_part", args=[todo.pk, "collaborators"]))
     assert "Nobody else yet" in collaborators.content.decode()
     summary = client.get(reverse("pages:todo_part", args=[todo.pk, "summary"])).content.decode()

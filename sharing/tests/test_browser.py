@@ -14,6 +14,7 @@ from accounts.models import User
 from conftest import run_sharing_worker_until_it_emails
 from deploy.local.aws_resources import SEED_PASSWORD
 from sharing.models import CollaborationRequest
+from tests.sharing_support import shared_with
 from todos.models import Todo
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -93,5 +94,5 @@ def test_tom_shares_a_todo_and_duke_confirms_it_from_the_local_mailbox(
             # connections are per context, and Playwright switches context); close it.
             connections.close_all()
 
-    assert todo.collaborators.filter(pk=duke.pk).exists()
+    assert shared_with(todo, duke)
     assert not CollaborationRequest.objects.filter(todo=todo).exists()

@@ -14,6 +14,7 @@ from sharing.models import CollaborationRequest
 from sharing.services import issue_token, publish_outbox
 from sharing.tests.helpers import peek_bodies, queue_depth, raw_emails
 from sharing.worker import SharingWorker
+from tests.sharing_support import shared_with
 from todos.models import Todo
 
 
@@ -80,12 +81,12 @@ def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
     confirm_page = client.get(link.removeprefix("http://127.0.0.1:8000"))
     assert confirm_page.status_code == 200
     assert b"Plan the launch" in confirm_page.content
-    assert not own_todo.collaborators.filter(pk=bob.pk).exists()  # a GET changes nothing
+    assert not shared_with(own_todo, bob)  # a GET changes nothing
 
     response = client.post(reverse("sharing:confirm", args=[own_todo.pk, bob.pk]), {"token": token})
     assert response.status_code == 302
     assert response["Location"] == reverse("todos:show", args=[own_todo.pk])
-    assert own_todo.collaborators.filter(pk=bob.pk).exists()
+    assert shared_with(own_todo, bob)
     assert not CollaborationRequest.objects.filter(pk=request.pk).exists()
 
     assert client.get(reverse("todos:show", args=[own_todo.pk])).status_code == 200

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from notifications.publishing import user_group
 from sharing.models import CollaborationRequest
+from tests.sharing_support import share_count, share_with, shared_with
 
 
 def share(client, todo_id, name):
@@ -161,7 +162,7 @@ def test_a_stranger_gets_404(client, charlie, bob, todo, url_name):
     client.force_login(charlie)
     response = client.post(url(url_name, todo, bob), {"collaborator": "bob"})
     assert response.status_code == 404
-    assert todo.collaborators.filter(pk=bob.pk).exists()
+    assert shared_with(todo, bob)
     assert CollaborationRequest.objects.count() == 1
 
 
@@ -181,7 +182,7 @@ def test_changes_are_post_only(client, alice, bob, todo, url_name):
     client.force_login(alice)
     response = client.get(url(url_name, todo, bob), {"collaborator": "charlie"})
     assert response.status_code == 405
-    assert todo.collaborators.filter(pk=bob.pk).exists()
+    assert shared_with(todo, bob)
 
 
 def test_changes_need_a_csrf_token(alice, bob, own_todo):
@@ -233,7 +234,7 @@ def test_a_collaborator_leaves_and_the_owner_is_told(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sharing:leave", args=[todo.pk]), follow=True)
     assert b"You no longer collaborate on" in response.content
-    assert not todo.collaborators.filter(pk=bob.pk).exists()
+    assert not shared_with(todo, bob)
     assert client.get(reverse("todos:show", args=[todo.pk])).status_code == 404
     event = next_event()
     assert event["type"] == "collaborator_left"
@@ -254,7 +255,7 @@ def test_the_owner_removes_a_collaborator_who_is_told(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sharing:remove", args=[todo.pk, bob.pk]), follow=True)
     assert b"Bob no longer collaborates on this todo." in response.content
-    assert not todo.collaborators.exists()
+    assert not share_count(todo)
     event = next_event()
     assert event["type"] == "collaborator_removed"
     assert event["text"] == f"Alice has removed you from “{todo.title}”."
@@ -267,11 +268,11 @@ def test_removing_someone_who_does_not_collaborate_says_so(client, alice, charli
 
 
 def test_a_collaborator_cannot_remove_another(client, alice, bob, charlie, todo):
-    todo.collaborators.add(charlie)
+    share_with(todo, charlie)
     client.force_login(bob)
     response = client.post(reverse("sharing:remove", args=[todo.pk, charlie.pk]), follow=True)
     assert b"Only the owner can remove a collaborator." in response.content
-    assert todo.collaborators.filter(pk=charlie.pk).exists()
+    assert shared_with(todo, charlie)
 
 
 def test_the_todo_page_lists_collaborators_with_the_right_buttons(client, alice, bob, todo):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from conftest import make_user
 from deploy.local.aws_resources import create_attachments_bucket, local_client
 from notifications.publishing import user_group
+from tests.sharing_support import share_with
 from todos.attachments import clean_display_name
 from todos.models import Attachment
 from todos.tests.conftest import use_s3_storage
@@ -220,7 +221,7 @@ class TestAttachmentsOnS3:
         self, client, todo, alice, bob, s3_bucket
     ):
         dave = make_user("dave")
-        todo.collaborators.add(dave)
+        share_with(todo, dave)
         client.force_login(alice)
         upload(client, todo)
         attachment = Attachment.objects.get(todo=todo)

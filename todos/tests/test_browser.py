@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from accounts.models import User
 from deploy.local.aws_resources import SEED_PASSWORD
 from tests.browser import CspWatch
+from tests.sharing_support import share_with
 from todos.models import Note, Status, Todo
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -98,7 +99,7 @@ def test_a_todo_from_creation_to_deletion(cognito, live_server, page):
     shared = Todo.objects.create(
         owner=duke, title="Review chapter 4", priority="HIGH", due_date=today
     )
-    shared.collaborators.add(tom)
+    share_with(shared, tom)
     page.goto(f"{live_server.url}/dashboard")
     expect(page.locator(f"#todo-{shared.pk}")).to_contain_text("shared by Duke")
     expect(page.locator(f"#todo-{todo.pk}")).to_have_class("todo-done")

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from conftest import tomorrow
+from tests.sharing_support import share_with
 from todos import attachments, reminders, services
 from todos.models import Attachment, Note, Reminder, Todo
 from todos.services import delete_todo
@@ -78,7 +79,7 @@ def wait_until_someone_waits_for_a_lock() -> None:
 @pytest.fixture
 def shared_todo(alice: User, bob: User) -> Todo:
     todo = Todo.objects.create(owner=alice, title="Race me", due_date=tomorrow())
-    todo.collaborators.add(bob)
+    share_with(todo, bob)
     return todo
 
 

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import make_user, tomorrow
+from tests.sharing_support import share_with
 from todos.models import Todo
 from todos.services import update_todo
 from todos.tests.test_browser import log_in, page  # noqa: F401 - the fixture, used by name
@@ -22,7 +23,7 @@ def test_a_stale_save_shows_both_versions_and_saving_again_applies_mine(
     log_in(page, live_server.url, "tom")
     todo = Todo.objects.create(owner=make_user("carol"), title="Plan the trip", due_date=tomorrow())
     tom = todo.owner.__class__.objects.get(username="tom")
-    todo.collaborators.add(tom)
+    share_with(todo, tom)
     page.goto(f"{live_server.url}/todo/edit/{todo.pk}")
     page.fill("#id_title", "Plan the trip to Rome")
     page.fill("#id_description", "Flights first")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from conftest import tomorrow
+from tests.sharing_support import share_with
 from todos.models import Status, Todo
 
 
@@ -168,7 +169,7 @@ def test_pressing_done_and_reopen_does_not_turn_an_open_edit_into_a_spurious_con
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_edits_give_one_conflict_page_and_lose_no_value(alice, bob):
     todo = Todo.objects.create(owner=alice, title="Start", due_date=tomorrow())
-    todo.collaborators.add(bob)
+    share_with(todo, bob)
     alice_client, bob_client = signed_in(alice), signed_in(bob)
     for round_ in range(10):
         alices = {**edit_form(alice_client, todo), "title": f"Alice {round_}"}
@@ -191,7 +192,7 @@ def test_two_concurrent_edits_give_one_conflict_page_and_lose_no_value(alice, bo
 @pytest.mark.django_db(transaction=True)
 def test_done_pressed_twice_at_once_leaves_the_todo_done(alice, bob):
     todo = Todo.objects.create(owner=alice, title="Start", due_date=tomorrow())
-    todo.collaborators.add(bob)
+    share_with(todo, bob)
     alice_client, bob_client = signed_in(alice), signed_in(bob)
     url = reverse("todos:set_status", args=[todo.pk])
     for round_ in range(10):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
+from tests.sharing_support import share_with
 from todos import reminders as reminders_module
 from todos.models import Reminder, Status, Todo
 
@@ -38,7 +39,7 @@ def unique_todo(owner, *collaborators, due=None) -> Todo:
     todo = Todo.objects.create(
         owner=owner, title=f"Due {uuid.uuid4().hex[:10]}", due_date=due or days(3)
     )
-    todo.collaborators.add(*collaborators)
+    share_with(todo, *collaborators)
     return todo
 
 

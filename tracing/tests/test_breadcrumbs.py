@@ -15,6 +15,7 @@ from accounts.models import User
 from conftest import tomorrow
 from sharing.models import CollaborationRequest
 from sharing.services import issue_token
+from tests.sharing_support import shared_with
 from todos.models import Attachment, Reminder, Status, Todo
 from todos.tests.conftest import local_folder  # noqa: F401 - the fixture, used by name
 from tracing.tests.conftest import Breadcrumbs
@@ -349,7 +350,7 @@ def test_withdrawing_leaves_one_breadcrumb(todo, alice, charlie, breadcrumbs):
 def test_leaving_leaves_one_breadcrumb_of_the_collaborator(todo, bob, breadcrumbs):
     response = signed_in(bob).post(f"/todo/{todo.pk}/leave")
     assert response.status_code == 302
-    assert not todo.collaborators.filter(pk=bob.pk).exists()
+    assert not shared_with(todo, bob)
     item = only_breadcrumb(breadcrumbs, "bob")
     assert (item["action"], item["todo_id"]) == ("leave_todo", todo.pk)
 
@@ -358,7 +359,7 @@ def test_removing_a_collaborator_leaves_one_breadcrumb_of_the_owner(todo, alice,
     path = f"/todo/{todo.pk}/collaborators/{bob.pk}/remove"
     response = signed_in(alice).post(path)
     assert response.status_code == 302
-    assert not todo.collaborators.filter(pk=bob.pk).exists()
+    assert not shared_with(todo, bob)
     item = only_breadcrumb(breadcrumbs, "alice")
     assert (item["action"], item["todo_id"], item["path"]) == (
         "remove_collaborator",

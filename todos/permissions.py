@@ -1,0 +1,191 @@
+"""Who may do what to a list or a todo: every view and service asks `can` (or `require`).
+
+A user's level on a todo is the highest of: owner (of the todo, hence of its list), the role
+of a share on the todo, the role of a share on its list. On a list: owner, or the role of a
+share on it. Levels are read once per object and user, and kept on the object for the rest of
+the request."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from todos.models import Role, Share, Todo, TodoList
+
+
+class Level(enum.IntEnum):
+    NONE = 0
+    VIEWER = 1
+    COMMENTER = 2
+    EDITOR = 3
+    OWNER = 4
+
+
+ROLE_LEVELS = {
+    Role.VIEWER: Level.VIEWER,
+    Role.COMMENTER: Level.COMMENTER,
+    Role.EDITOR: Level.EDITOR,
+}
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"  # see it, its notes, files, history; watch it
+    COMMENT = "comment"  # add notes
+    SET_STATUS = "set_status"  # mark done or open
+    EDIT = "edit"  # title, description, due date, priority; a list's name and archiving
+    ADD_TODO = "add_todo"  # a list only
+    ATTACH = "attach"  # add files
+    REMIND = "remind"  # set and remove reminders
+    ASSIGN = "assign"  # choose assignees
+    MOVE = "move"  # a todo to another of the owner's lists
+    SHARE = "share"  # invite, change roles, revoke
+    DELETE = "delete"
+    TRANSFER = "transfer"  # hand ownership to an Editor
+
+
+# The lowest level that may take each action. Actions missing for a kind of object are
+# refused on it.
+TODO_ACTIONS = {
+    Action.VIEW: Level.VIEWER,
+    Action.COMMENT: Level.COMMENTER,
+    Action.SET_STATUS: Level.COMMENTER,
+    Action.EDIT: Level.EDITOR,
+    Action.ATTACH: Level.EDITOR,
+    Action.REMIND: Level.EDITOR,
+    Action.ASSIGN: Level.EDITOR,
+    Action.MOVE: Level.OWNER,
+    Action.SHARE: Level.OWNER,
+    Action.DELETE: Level.OWNER,
+    Action.TRANSFER: Level.OWNER,
+}
+LIST_ACTIONS = {
+    Action.VIEW: Level.VIEWER,
+    Action.EDIT: Level.EDITOR,
+    Action.ADD_TODO: Level.EDITOR,
+    Action.SHARE: Level.OWNER,
+    Action.DELETE: Level.OWNER,
+    Action.TRANSFER: Level.OWNER,
+}
+
+
+class NotAllowed(PermissionDenied):
+    """The user may not do this; the message says why, in words for the page (a view that
+    does not catch it answers 403 with that message)."""
+
+
+def _user_id(user: Any) -> int | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not getattr(user, "is_active", True):
+        return None
+    return int(user.pk)
+
+
+def level_of(user: Any, obj: Todo | TodoList) -> Level:
+    user_id = _user_id(user)
+    if user_id is None or obj.pk is None:
+        return Level.NONE
+    cache: dict[int, Level] = obj.__dict__.setdefault("_levels", {})
+    if user_id not in cache:
+        cache[user_id] = _read_level(user_id, obj)
+    return cache[user_id]
+
+
+def forget_levels(obj: Todo | TodoList) -> None:
+    """After a share of `obj` changed within this request."""
+    obj.__dict__.pop("_levels", None)
+
+
+def _read_level(user_id: int, obj: Todo | TodoList) -> Level:
+    if obj.owner_id == user_id:
+        return Level.OWNER
+    if isinstance(obj, Todo):
+        target = Q(todo_id=obj.pk) | Q(todo_list_id=obj.todo_list_id)
+    else:
+        target = Q(todo_list_id=obj.pk)
+    roles = Share.objects.filter(target, user_id=user_id).values_list("role", flat=True)
+    return max((ROLE_LEVELS[Role(role)] for role in roles), default=Level.NONE)
+
+
+def can(user: Any, action: Action, obj: Todo | TodoList) -> bool:
+    needed = (TODO_ACTIONS if isinstance(obj, Todo) else LIST_ACTIONS).get(action)
+    return needed is not None and level_of(user, obj) >= needed
+
+
+REFUSALS = {
+    Action.VIEW: "This {thing} is not shared with you.",
+    Action.COMMENT: "Your role does not let you add notes to this {thing}.",
+    Action.SET_STATUS: "Your role does not let you mark this {thing} done or open.",
+    Action.EDIT: "Your role does not let you change this {thing}.",
+    Action.ADD_TODO: "Your role does not let you add todos to this {thing}.",
+    Action.ATTACH: "Your role does not let you attach files to this {thing}.",
+    Action.REMIND: "Your role does not let you set reminders on this {thing}.",
+    Action.ASSIGN: "Your role does not let you assign people to this {thing}.",
+    Action.MOVE: "Only the owner can move this {thing} to another list.",
+    Action.SHARE: "Only the owner can share this {thing} or change who it is shared with.",
+    Action.DELETE: "Only the owner can delete this {thing}.",
+    Action.TRANSFER: "Only the owner can hand over this {thing}.",
+}
+
+
+def require(user: Any, action: Action, obj: Todo | TodoList) -> None:
+    """Raise NotAllowed unless `can(user, action, obj)`."""
+    if not can(user, action, obj):
+        thing = "todo" if isinstance(obj, Todo) else "list"
+        raise NotAllowed(REFUSALS[action].format(thing=thing))
+
+
+def role_name(level: Level) -> str:
+    return {
+        Level.NONE: "",
+        Level.VIEWER: "Viewer",
+        Level.COMMENTER: "Commenter",
+        Level.EDITOR: "Editor",
+        Level.OWNER: "Owner",
+    }[level]
+
+
+def shared_list_ids(user_id: int) -> QuerySet[Share, Any]:
+    return Share.objects.filter(user_id=user_id, todo_list__isnull=False).values("todo_list_id")
+
+
+def visible_todos(user: Any) -> QuerySet[Todo]:
+    """Todos the user owns, or that are shared with them (on their own or by their list)."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return Todo.objects.none()
+    return Todo.objects.filter(pk__in=visible_todo_ids(user_id))
+
+
+def visible_todo_ids(user_id: int) -> QuerySet[Any, Any]:
+    """The ids of the todos `user_id` can see, as a subquery."""
+    # A UNION of index lookups: `owner = me OR id IN (…) OR list IN (…)` makes PostgreSQL
+    # scan every todo of every user.
+    own_ids = Todo.objects.filter(owner_id=user_id).values("pk")
+    shared_ids = Share.objects.filter(user_id=user_id, todo__isnull=False).values("todo_id")
+    by_list_ids = Todo.objects.filter(todo_list_id__in=shared_list_ids(user_id)).values("pk")
+    return own_ids.union(shared_ids, by_list_ids, all=True)
+
+
+def visible_lists(user: Any) -> QuerySet[TodoList]:
+    """Lists the user owns or that are shared with them."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return TodoList.objects.none()
+    return TodoList.objects.filter(Q(owner_id=user_id) | Q(pk__in=shared_list_ids(user_id)))
+
+
+def audience(todo: Todo) -> set[int]:
+    """Ids of everyone who can see the todo: its owner and whoever it or its list is shared
+    with."""
+    shared = Share.objects.filter(Q(todo_id=todo.pk) | Q(todo_list_id=todo.todo_list_id))
+    return {todo.owner_id, *shared.values_list("user_id", flat=True)}
+
+
+def rights(user: Any, obj: Todo | TodoList) -> dict[str, bool]:
+    """Every action's answer for `user` on `obj`, keyed by its name: what a page shows."""
+    actions = TODO_ACTIONS if isinstance(obj, Todo) else LIST_ACTIONS
+    return {action.value: can(user, action, obj) for action in actions}
