@@ -10,7 +10,7 @@ from accounts.http import AuthenticatedHttpRequest
 from todos.forms import NoteForm, TodoEditForm, TodoForm, conflict_rows
 from todos.models import Status, Todo
 from todos.panel import wants_fragment
-from todos.permissions import rights
+from todos.permissions import Action, require, rights
 from todos.selectors import get_todo_for_user, todo_notes
 from todos.services import (
     EditConflict,
@@ -46,6 +46,7 @@ def add(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def edit(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
+    require(request.user, Action.EDIT, todo)
     return render(request, "todos/edit.html", {"form": TodoEditForm(instance=todo), "todo": todo})
 
 

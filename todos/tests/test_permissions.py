@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from accounts.models import User
 from conftest import make_user
@@ -140,3 +141,17 @@ def test_services_refuse_what_the_function_refuses_when_called_directly(world, s
     add_note(todo=todo, author=commenter, text="Looks good")
     set_todo_status(todo=todo, actor=commenter, status=Status.DONE)
     update_todo(todo=todo, actor=editor, title="Dig deeper")
+
+
+def test_the_edit_form_is_refused_below_editor_with_the_reason(client_for, todo, bob) -> None:
+    share_with(todo, bob, role=Role.COMMENTER)
+    response = client_for(bob).get(reverse("todos:edit", args=[todo.pk]))
+    assert response.status_code == 403
+    assert "Your role does not let you change this todo." in response.content.decode()
+    response = client_for(bob).post(
+        reverse("todos:update", args=[todo.pk]),
+        {"title": "Hijacked", "priority": "DEFAULT", "version": todo.version},
+    )
+    assert response.status_code == 403
+    todo.refresh_from_db()
+    assert todo.title == "Write the book"
