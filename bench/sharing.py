@@ -173,7 +173,7 @@ def measure_rig(
 
     sqs = local_client("sqs", endpoint_url, region)
     ses = local_client("ses", endpoint_url, region)
-    body = '{"version": 1, "request_id": 1, "todo_id": 1, "collaborator_id": 1, "token": "%s"}'
+    body = '{"version": 2, "request_id": 1, "token": "%s"}'
     scratch, sqs_s = "", 0.0
     for index in range(calls):
         if index % 10 == 0:  # a fresh queue now and then: shallow, as a worker keeps it

@@ -19,8 +19,8 @@ from accounts.http import AuthenticatedHttpRequest
 from pages.listing import SORT_LABELS, query_params, read_page, read_query
 from sharing.selectors import (
     PendingInvitation,
+    sharing_panel,
     suggest_people,
-    todo_pending_invitations,
 )
 from sharing.selectors import pending_invitations as pending_of
 from todo_project.ratelimits import suggestions_rate_limit
@@ -90,7 +90,7 @@ def _todo_context(request: AuthenticatedHttpRequest, todo: Todo) -> dict[str, An
         is_owner=is_owner,
         my_role=role_name(level_of(request.user, todo)),
         collaborators=todo_people(todo),
-        pending=todo_pending_invitations(todo) if is_owner else [],
+        sharing=sharing_panel(todo, request.user),
         notes=todo_notes(todo),
     )
     return context
@@ -111,6 +111,11 @@ TODO_PARTS = {
     "notes": "todos/_note_list.html",
     "attachments": "todos/_attachment_list.html",
     "reminders": "todos/_reminder_list.html",
+    # The parts that hold forms a role gates; a page fetches them when its user's rights
+    # change (an `access_changed` push), so that forms appear or go without a reload.
+    "note_form": "todos/_note_form.html",
+    "attachment_form": "todos/_attachment_form.html",
+    "reminder_form": "todos/_reminder_form.html",
 }
 
 
@@ -133,12 +138,11 @@ def todo_part(request: AuthenticatedHttpRequest, todo_id: int, part: str) -> Htt
             collaborators=todo_people(todo), my_role=role_name(level_of(request.user, todo))
         )
     elif part == "collaborators":
-        context.update(
-            collaborators=todo_people(todo),
-            pending=todo_pending_invitations(todo) if is_owner else [],
-        )
+        context["sharing"] = sharing_panel(todo, request.user)
     elif part == "notes":
         context["notes"] = todo_notes(todo)
+    elif part == "note_form":
+        context["note_form"] = NoteForm()
     else:
         context = panel_context(request, todo)
     return render(request, TODO_PARTS[part], context)

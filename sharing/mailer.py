@@ -43,22 +43,33 @@ def is_transient(error: BaseException) -> bool:
 
 
 def confirm_url(request: CollaborationRequest, token: str) -> str:
-    path = reverse("sharing:confirm", args=[request.todo_id, request.collaborator_id])
+    """The link in the email. An invitation of a user to a todo keeps the link of the older
+    form (todo and user in the path); every other one names the invitation."""
+    if request.todo_id is not None and request.collaborator_id is not None:
+        path = reverse("sharing:confirm", args=[request.todo_id, request.collaborator_id])
+    else:
+        path = reverse("sharing:invitation", args=[request.pk])
     return f"{settings.EXTERNAL_URL}{path}?{urlencode({'token': token})}"
 
 
 def send_invitation(request: CollaborationRequest, token: str) -> None:
-    """Email the invited user the link with `token`; call with todo, todo.owner and
-    collaborator loaded."""
-    todo = request.todo
+    """Email the invited user (or address) the link with `token`; call with the target, its
+    owner and the collaborator loaded."""
+    target = request.target
     context = {
-        "todo": todo,
-        "owner": todo.owner,
-        "collaborator": request.collaborator,
+        "todo": request.todo,
+        "todo_list": request.todo_list,
+        "thing": "todo" if request.todo_id is not None else "list",
+        "target": target,
+        "owner": target.owner,
+        "role": request.get_role_display(),
+        "collaborator": request.collaborator or request.email,
+        "needs_account": request.collaborator_id is None,
         "confirm_url": confirm_url(request, token),
     }
+    to = request.collaborator.email if request.collaborator is not None else request.email
     try:
-        send_email("collaboration-invitation", request.collaborator.email, context)
+        send_email("collaboration-invitation", to, context)
     except Exception as error:  # the backend raises whatever its transport raises
         raise EmailFailed(
             f"{type(error).__name__}: {error}", transient=is_transient(error)

@@ -1,7 +1,9 @@
 """The sharing queue in SQS: what a message says, and sending and receiving it.
 
 A message is versioned JSON so that a worker of one release can tell a message of another
-release from garbage: {"version": 1, "request_id", "todo_id", "collaborator_id", "token"}.
+release from garbage: {"version": 2, "request_id", "token"}. Version 1 (an invitation of a
+user to a todo, before lists and invitations by address) also named "todo_id" and
+"collaborator_id"; the worker still reads it, to finish what an older release published.
 """
 
 from __future__ import annotations
@@ -34,22 +36,16 @@ class MalformedMessage(Exception):
 class SharingMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: Literal[1]
+    version: Literal[1, 2]
     request_id: int
-    todo_id: int
-    collaborator_id: int
     token: str
+    todo_id: int | None = None  # version 1 only
+    collaborator_id: int | None = None  # version 1 only
 
     @classmethod
     def for_request(cls, request: CollaborationRequest, token: str) -> SharingMessage:
         """The message for `request` carrying its clear `token` (the row keeps the hash)."""
-        return cls(
-            version=1,
-            request_id=request.pk,
-            todo_id=request.todo_id,
-            collaborator_id=request.collaborator_id,
-            token=token,
-        )
+        return cls(version=2, request_id=request.pk, token=token)
 
     @classmethod
     def parse(cls, body: str) -> SharingMessage:
@@ -92,7 +88,10 @@ def publish_messages(messages: Sequence[SharingMessage]) -> list[int]:
             response = aws_client("sqs", caller="worker").send_message_batch(
                 QueueUrl=url,
                 Entries=[
-                    {"Id": str(message.request_id), "MessageBody": message.model_dump_json()}
+                    {
+                        "Id": str(message.request_id),
+                        "MessageBody": message.model_dump_json(exclude_none=True),
+                    }
                     for message in chunk
                 ],
             )

@@ -1,16 +1,20 @@
 """Reads for the sharing parts of pages, scoped to what the given user may see."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from sharing.models import CollaborationRequest
 from sharing.services import invitation_ttl
-from todos.models import Share, Todo
+from todos.models import Role, Share, Todo, TodoList
+from todos.permissions import Action, can
+from todos.selectors import SharedPerson, todo_people
 
 SUGGESTIONS_MIN_LENGTH = 2
 SUGGESTIONS_LIMIT = 10
@@ -37,7 +41,9 @@ def pending_invitations(owner: User, todo_ids: Iterable[int]) -> dict[int, list[
     if not ids:
         return found
     rows = (
-        CollaborationRequest.objects.filter(todo_id__in=ids, todo__owner_id=owner.pk)
+        CollaborationRequest.objects.filter(
+            todo_id__in=ids, todo__owner_id=owner.pk, accepted_at=None, collaborator__isnull=False
+        )
         .order_by("collaborator__display_name", "collaborator__username")
         .values(
             "todo_id",
@@ -78,7 +84,7 @@ def suggest_people(user: User, text: str) -> list[dict[str, str]]:
     )
     worked_with = Exists(shared_by_me) | Exists(shared_with_me)
     invited = Exists(
-        CollaborationRequest.objects.filter(todo__owner_id=user.pk, collaborator_id=OuterRef("pk"))
+        CollaborationRequest.objects.filter(invited_by_id=user.pk, collaborator_id=OuterRef("pk"))
     )
     people = (
         User.objects.filter(is_active=True)
@@ -111,11 +117,101 @@ def find_person(name: str) -> User | None:
 def todo_pending_invitations(todo: Todo) -> list[CollaborationRequest]:
     """Pending invitations of one todo, for its page; each with `expired` set."""
     requests = list(
-        todo.collaboration_requests.select_related("collaborator").order_by(
-            "collaborator__display_name", "collaborator__username"
-        )
+        todo.collaboration_requests.filter(accepted_at=None, collaborator__isnull=False)
+        .select_related("collaborator")
+        .order_by("collaborator__display_name", "collaborator__username")
     )
     expired_before = timezone.now() - invitation_ttl()
     for request in requests:
         request.expired = request.created < expired_before  # type: ignore[attr-defined]
     return requests
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """One invitation as its owner's sharing panel shows it."""
+
+    id: int
+    invitee: str
+    role: str  # the label: Viewer, Commenter, Editor
+    state: str  # "pending", "accepted" or "expired"
+    emailed: bool
+    created: datetime.datetime
+    accepted_at: datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class SharingPanel:
+    """Who shares a todo or a list and the invitations to it, for its owner's panel; for
+    anyone else, the people only (`invitations` empty, `can_share` False)."""
+
+    target: Todo | TodoList
+    kind: str  # "todo" or "list"
+    people: list[SharedPerson]
+    invitations: list[Invitation]
+    can_share: bool
+    roles: list[tuple[str, str]]
+    default_role: str
+
+
+# The role the share dialog proposes: a todo is shared to be worked on together; a whole
+# list is a wider grant, so it starts one step lower.
+DEFAULT_ROLES = {"todo": Role.EDITOR, "list": Role.COMMENTER}
+
+
+def sharing_panel(target: Todo | TodoList, user: User) -> SharingPanel:
+    """What the sharing panel of `target` shows to `user` (who must be able to see it)."""
+    kind = "todo" if isinstance(target, Todo) else "list"
+    can_share = can(user, Action.SHARE, target)
+    if isinstance(target, Todo):
+        people = todo_people(target)
+    else:
+        people = [
+            SharedPerson(share.user, Role(share.role), via_list=False)
+            for share in Share.objects.filter(todo_list=target)
+            .select_related("user")
+            .order_by("user__display_name", "user__username")
+        ]
+    invitations: list[Invitation] = []
+    if can_share:
+        key = {"todo": target} if isinstance(target, Todo) else {"todo_list": target}
+        expired_before = timezone.now() - invitation_ttl()
+        for request in (
+            CollaborationRequest.objects.filter(**key)
+            .select_related("collaborator")
+            .order_by("-created", "-id")
+        ):
+            if request.accepted_at is not None:
+                state = "accepted"
+            elif request.created < expired_before:
+                state = "expired"
+            else:
+                state = "pending"
+            invitations.append(
+                Invitation(
+                    id=request.pk,
+                    invitee=request.invitee,
+                    role=request.get_role_display(),
+                    state=state,
+                    emailed=request.emailed_at is not None,
+                    created=request.created,
+                    accepted_at=request.accepted_at,
+                )
+            )
+    return SharingPanel(
+        target=target,
+        kind=kind,
+        people=people,
+        invitations=invitations,
+        can_share=can_share,
+        roles=list(Role.choices),
+        default_role=DEFAULT_ROLES[kind],
+    )
+
+
+def get_list_for_user(user: User, list_id: int) -> TodoList:
+    """The list if the user can see it; 404 otherwise (as todos.selectors.get_todo_for_user)."""
+    todo_list = TodoList.objects.select_related("owner").filter(pk=list_id).first()
+    if todo_list is None or not can(user, Action.VIEW, todo_list):
+        raise Http404("No such list.")
+    return todo_list

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.publishing import publish_on_commit, todo_event
+from notifications.publishing import Event, publish_on_commit, todo_event
 from sharing.models import CollaborationRequest, hash_token, new_token
 from sharing.queue import QueueUnavailable, SharingMessage, publish_messages
-from todos.models import Role, Share, Todo
-from todos.permissions import Action, can
+from todos.models import Role, Share, Todo, TodoList
+from todos.permissions import Action, audience, can, forget_levels
 from todos.services import people_to_tell, remove_share, set_share
 from tracing.metrics import count
 
@@ -38,59 +39,100 @@ class InvalidInvitation(Exception):
 
 
 class AlreadyCollaborating(InvalidInvitation):
-    def __init__(self, todo_id: int) -> None:
-        super().__init__("You already collaborate on this todo.", 200)
-        self.todo_id = todo_id
+    def __init__(self, target: Todo | TodoList) -> None:
+        super().__init__(f"You already collaborate on this {_thing(target)}.", 200)
+        self.target = target
+
+    @property
+    def todo_id(self) -> int | None:
+        return self.target.pk if isinstance(self.target, Todo) else None
 
 
 OUTBOX_CHANNEL = "sharing_outbox"
+
+Target = Todo | TodoList
+
+
+def _thing(target: Todo | TodoList) -> str:
+    return "todo" if isinstance(target, Todo) else "list"
+
+
+def _target_key(target: Todo | TodoList) -> dict[str, Todo | TodoList]:
+    return {"todo": target} if isinstance(target, Todo) else {"todo_list": target}
+
+
+def _check_role(role: str) -> Role:
+    if role not in Role.values:
+        raise SharingError("Choose a role: Viewer, Commenter or Editor.")
+    return Role(role)
 
 
 def share_todo(
     *, owner: User, todo: Todo, collaborator: User, role: Role = Role.EDITOR
 ) -> CollaborationRequest:
-    """Invite `collaborator` to `todo` as `role`: commits the invitation row and returns.
-    Nothing here talks to AWS: the worker's outbox relay publishes the SQS message
-    (PostgreSQL wakes it with NOTIFY when this transaction commits)."""
-    if not can(owner, Action.SHARE, todo):
-        raise SharingError("Only the owner can share this todo.")
-    if collaborator.pk == todo.owner_id:
-        raise SharingError("You cannot share a todo with yourself.")
-    if role not in Role.values:
-        raise SharingError("Choose Viewer, Commenter or Editor.")
-    if Share.objects.filter(todo=todo, user=collaborator).exists():
-        raise SharingError(f"{collaborator} already collaborates on this todo.")
+    """`invite` a user to one todo (the older name, kept for its callers)."""
+    return invite(actor=owner, target=todo, collaborator=collaborator, role=role)
+
+
+def invite(
+    *,
+    actor: User,
+    target: Todo | TodoList,
+    collaborator: User | None = None,
+    email: str = "",
+    role: str = Role.EDITOR,
+) -> CollaborationRequest:
+    """Invite `collaborator` (or, for nobody with an account, the address `email`) to a todo
+    or a list as `role`: commits the invitation row and returns. Nothing here talks to AWS:
+    the worker's outbox relay publishes the SQS message (PostgreSQL wakes it with NOTIFY
+    when this transaction commits)."""
+    thing = _thing(target)
+    if not can(actor, Action.SHARE, target):
+        raise SharingError(f"Only the owner can share this {thing}.")
+    role = _check_role(role)
+    if collaborator is None and not email:
+        raise SharingError("Name someone to share with: a username or an email address.")
+    if collaborator is not None:
+        email = ""
+        if collaborator.pk == target.owner_id:
+            raise SharingError(f"You cannot share a {thing} with yourself.")
+        if Share.objects.filter(user=collaborator, **_target_key(target)).exists():
+            raise SharingError(f"{collaborator} already collaborates on this {thing}.")
+    email = email.strip().lower()
+    fields = {"collaborator": collaborator, "email": email, "role": role, "invited_by": actor}
     try:
-        request = _insert_request(todo, collaborator, role)
+        request = _insert_request(target, fields)
     except IntegrityError:
         # An expired invitation makes way for the new one; a live one stays.
-        expired = CollaborationRequest.objects.filter(
-            todo=todo, collaborator=collaborator, created__lt=_expiry_cutoff()
-        ).delete()[0]
+        who = {"collaborator": collaborator} if collaborator else {"collaborator": None}
+        expired = (
+            CollaborationRequest.objects.filter(
+                accepted_at=None, created__lt=_expiry_cutoff(), **who, **_target_key(target)
+            )
+            .filter(email=email)
+            .delete()[0]
+        )
         try:
             if not expired:
                 raise
-            request = _insert_request(todo, collaborator, role)
+            request = _insert_request(target, fields)
         except IntegrityError:
-            raise AlreadyPending(f"An invitation to {collaborator} is already pending.") from None
+            invitee = collaborator or email
+            raise AlreadyPending(f"An invitation to {invitee} is already pending.") from None
     count("SharesSent")
     return request
 
 
-def _insert_request(todo: Todo, collaborator: User, role: Role) -> CollaborationRequest:
+def _insert_request(target: Todo | TodoList, fields: dict[str, Any]) -> CollaborationRequest:
     """Insert and let the unique constraint judge: no check-then-insert race. In autocommit
     mode, two statements and no BEGIN/COMMIT (the NOTIFY right after the row is committed;
     if it never goes out, the relay's poll finds the row anyway); inside a caller's
     transaction, a savepoint, so that a collision does not spoil it."""
     if connection.in_atomic_block:
         with transaction.atomic():
-            request = CollaborationRequest.objects.create(
-                todo=todo, collaborator=collaborator, role=role
-            )
+            request = CollaborationRequest.objects.create(**_target_key(target), **fields)
     else:
-        request = CollaborationRequest.objects.create(
-            todo=todo, collaborator=collaborator, role=role
-        )
+        request = CollaborationRequest.objects.create(**_target_key(target), **fields)
     _wake_relay()
     return request
 
@@ -143,7 +185,7 @@ def publish_outbox(*, limit: int = OUTBOX_BATCH) -> int:
     with transaction.atomic():
         due = list(
             CollaborationRequest.objects.select_for_update(skip_locked=True)
-            .filter(emailed_at=None, created__gte=_expiry_cutoff())
+            .filter(emailed_at=None, accepted_at=None, created__gte=_expiry_cutoff())
             .filter(Q(queued_at=None) | Q(queued_at__lt=resend_before))
             # A worker mid-send holds the current token; rotating it now would email a
             # link that no longer works.
@@ -187,89 +229,298 @@ def issue_token(request: CollaborationRequest) -> str:
 def find_invitation(
     *, user: User, todo_id: int, collaborator_id: int, token: str
 ) -> CollaborationRequest:
-    """The pending request behind a confirmation link, if it is this user's and the token is
-    right; InvalidInvitation otherwise (the same message for a missing request and a wrong
-    token, so the link reveals nothing)."""
+    """The invitation behind a confirmation link of the older form (a todo and a user), if
+    it is this user's and the token is right; InvalidInvitation otherwise."""
     if user.pk != collaborator_id:
         raise InvalidInvitation(
             "This invitation is for another user. Log out and log in as the invited user.", 403
         )
-    request = (
-        CollaborationRequest.objects.select_related("todo", "todo__owner")
-        .filter(todo_id=todo_id, collaborator_id=collaborator_id)
+    # The open invitation if there is one, else the latest accepted one (an old link).
+    request_id = (
+        CollaborationRequest.objects.filter(todo_id=todo_id, collaborator_id=collaborator_id)
+        .order_by(F("accepted_at").desc(nulls_first=True), "-created")
+        .values_list("pk", flat=True)
         .first()
     )
-    if request is None:
-        if Share.objects.filter(todo_id=todo_id, user_id=user.pk).exists():
-            raise AlreadyCollaborating(todo_id)
+    if request_id is None:
+        todo = Todo.objects.filter(pk=todo_id).first()
+        if todo is not None and Share.objects.filter(todo=todo, user_id=user.pk).exists():
+            raise AlreadyCollaborating(todo)
         raise InvalidInvitation(_INVALID_LINK, 404)
-    if not request.token_matches(token):
+    return find_invitation_by_id(user=user, invitation_id=request_id, token=token)
+
+
+def read_invitation(*, invitation_id: int, token: str) -> CollaborationRequest:
+    """The invitation behind a link, for anyone holding the link (the page a visitor without
+    an account sees, and registration): right token, not accepted, not expired."""
+    request = (
+        CollaborationRequest.objects.select_related(
+            "todo", "todo__owner", "todo_list", "todo_list__owner", "collaborator", "invited_by"
+        )
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if request is None or not request.token_matches(token):
         raise InvalidInvitation(_INVALID_LINK, 404)
+    if request.accepted_at is not None:
+        raise InvalidInvitation(_USED_LINK, 410)
     if request.created < _expiry_cutoff():
         raise InvalidInvitation(_EXPIRED_LINK, 410)
     return request
 
 
+def find_invitation_by_id(*, user: User, invitation_id: int, token: str) -> CollaborationRequest:
+    """The invitation behind a confirmation link, if `user` may accept it: the invited user,
+    or for an invitation to an address, the user with that address. InvalidInvitation
+    otherwise (the same message for a missing invitation and a wrong token, so the link
+    reveals nothing)."""
+    try:
+        request = read_invitation(invitation_id=invitation_id, token=token)
+    except InvalidInvitation as error:
+        if error.status != 410:
+            raise
+        request = CollaborationRequest.objects.get(pk=invitation_id)
+        if request.accepted_at is not None and _is_invitee(request, user):
+            target = request.target
+            if can(user, Action.VIEW, target):
+                raise AlreadyCollaborating(target) from None
+            # A removed user's old link: it was used once, and does not work again.
+        raise
+    if not _is_invitee(request, user):
+        if request.collaborator_id is not None:
+            raise InvalidInvitation(
+                "This invitation is for another user. Log out and log in as the invited user.",
+                403,
+            )
+        raise InvalidInvitation(
+            f"This invitation was sent to {request.email}. Log in with the account of that "
+            "address (or register with it).",
+            403,
+        )
+    return request
+
+
+def _is_invitee(request: CollaborationRequest, user: User) -> bool:
+    if request.collaborator_id is not None:
+        return bool(request.collaborator_id == user.pk)
+    return bool(user.email) and user.email.lower() == request.email
+
+
 _INVALID_LINK = (
     "This invitation link is not valid: it may have been withdrawn, or the link was cut short. "
-    "Ask the owner of the todo to share it again."
+    "Ask the owner to share it again."
 )
 _EXPIRED_LINK = (
     "This invitation has expired: invitations are valid for a limited time. "
-    "Ask the owner of the todo to share it again."
+    "Ask the owner to share it again."
+)
+_USED_LINK = (
+    "This invitation was accepted already, and the share it made has since ended. "
+    "Ask the owner to share it again."
 )
 
 
 def confirm_collaboration(*, user: User, todo_id: int, collaborator_id: int, token: str) -> Todo:
-    """Make the invited user a collaborator and delete the request; tells the owner."""
+    """Accept the invitation behind a link of the older form (to a todo)."""
     request = find_invitation(
         user=user, todo_id=todo_id, collaborator_id=collaborator_id, token=token
     )
+    target = accept_invitation(user=user, invitation_id=request.pk, token=token)
+    assert isinstance(target, Todo)
+    return target
+
+
+def accept_invitation(*, user: User, invitation_id: int, token: str) -> Todo | TodoList:
+    """Give the invited user the invitation's role on its list or todo, and mark the
+    invitation accepted (it stays, for the owner's list of invitations); tells everyone who
+    can see the target. Returns the target."""
+    request = find_invitation_by_id(user=user, invitation_id=invitation_id, token=token)
     with transaction.atomic():
-        # Two confirmations at once (a double click): only the one that deletes the row wins.
-        deleted, _ = CollaborationRequest.objects.filter(pk=request.pk).delete()
-        if not deleted:
-            raise AlreadyCollaborating(todo_id)
+        # Two confirmations at once (a double click): only the one that marks it wins.
+        won = CollaborationRequest.objects.filter(pk=request.pk, accepted_at=None).update(
+            accepted_at=timezone.now(), collaborator=user
+        )
+        if not won:
+            raise AlreadyCollaborating(request.target)
+        request.collaborator = user
         return _accept(request)
 
 
-def _accept(request: CollaborationRequest) -> Todo:
-    todo, collaborator = request.todo, request.collaborator
-    set_share(target=todo, user=collaborator, role=Role(request.role))
-    publish_on_commit(
-        people_to_tell(todo, collaborator),
-        todo_event(
-            "collaboration_confirmed",
-            todo=todo,
-            actor=collaborator,
-            text=f"{collaborator} now collaborates on “{todo.title}”.",
-        ),
-    )
+def _accept(request: CollaborationRequest) -> Todo | TodoList:
+    target, collaborator = request.target, request.collaborator
+    assert collaborator is not None
+    if Share.objects.filter(user=collaborator, **_target_key(target)).exists():
+        # Shared meanwhile (another invitation): the role set since then stands.
+        return target
+    set_share(target=target, user=collaborator, role=Role(request.role))
+    text = f"{collaborator} now collaborates on “{target}” as {Role(request.role).label}."
+    for todo, audience_ids in _todos_and_audiences(target):
+        publish_on_commit(
+            audience_ids - {collaborator.pk},
+            todo_event("collaboration_confirmed", todo=todo, actor=collaborator, text=text),
+        )
     count("CollaborationsConfirmed")
-    return todo
+    return target
+
+
+def _todos_and_audiences(target: Todo | TodoList) -> list[tuple[Todo, set[int]]]:
+    """Whom to tell about a change of who shares `target`: for a todo, everyone who can
+    see it; for a list, one event naming its first todo (a page refreshes on any event),
+    to everyone who can see the list."""
+    if isinstance(target, Todo):
+        return [(target, audience(target))]
+    first = target.todos.order_by("pk").first()
+    if first is None:
+        return []
+    people = {
+        target.owner_id,
+        *Share.objects.filter(todo_list=target).values_list("user_id", flat=True),
+    }
+    return [(first, people)]
 
 
 def auto_confirm(request: CollaborationRequest) -> None:
     """Demos only (SHARING_AUTO_CONFIRM): accept on the invited user's behalf."""
+    if request.collaborator_id is None:
+        return  # nobody to accept for until someone registers
     with transaction.atomic():
-        deleted, _ = CollaborationRequest.objects.filter(pk=request.pk).delete()
-        if deleted:
+        if CollaborationRequest.objects.filter(pk=request.pk, accepted_at=None).update(
+            accepted_at=timezone.now()
+        ):
             _accept(request)
 
 
+def _open_invitation(actor: User, invitation_id: int) -> CollaborationRequest:
+    request = (
+        CollaborationRequest.objects.select_related("collaborator", "todo", "todo_list")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if request is None or not can(actor, Action.VIEW, request.target):
+        raise SharingError("There is no such invitation.")
+    if not can(actor, Action.SHARE, request.target):
+        raise SharingError(
+            f"Only the owner can manage the invitations of this {_thing(request.target)}."
+        )
+    return request
+
+
+def withdraw_invitation(*, actor: User, invitation_id: int) -> CollaborationRequest:
+    """Delete an invitation that was not accepted (its link stops working); returns it."""
+    request = _open_invitation(actor, invitation_id)
+    if request.accepted_at is not None:
+        raise SharingError(
+            f"{request.invitee} accepted this invitation already; revoke their access instead."
+        )
+    request.delete()
+    return request
+
+
 def withdraw_request(*, owner: User, todo: Todo, collaborator_id: int) -> User:
-    """Delete a pending invitation; returns whom it was for."""
+    """Withdraw the open invitation of a user to a todo; returns whom it was for."""
     if not can(owner, Action.SHARE, todo):
         raise SharingError("Only the owner can withdraw an invitation.")
     request = (
         CollaborationRequest.objects.select_related("collaborator")
-        .filter(todo=todo, collaborator_id=collaborator_id)
+        .filter(todo=todo, collaborator_id=collaborator_id, accepted_at=None)
         .first()
     )
-    if request is None:
+    if request is None or request.collaborator is None:
         raise SharingError("There is no pending invitation for that user.")
-    request.delete()
+    withdraw_invitation(actor=owner, invitation_id=request.pk)
     return request.collaborator
+
+
+def resend_invitation(*, actor: User, invitation_id: int) -> CollaborationRequest:
+    """Send an invitation again, pending or expired, with a new link (the old one stops
+    working) and a fresh `INVITATION_TTL_DAYS`: the relay publishes it as a new one."""
+    request = _open_invitation(actor, invitation_id)
+    if request.accepted_at is not None:
+        raise SharingError(f"{request.invitee} accepted this invitation already.")
+    CollaborationRequest.objects.filter(pk=request.pk, accepted_at=None).update(
+        created=timezone.now(),
+        token_hash="",
+        queued_at=None,
+        email_claimed_at=None,
+        emailed_at=None,
+    )
+    _wake_relay()
+    count("InvitationsResent")
+    return request
+
+
+def change_role(*, actor: User, target: Todo | TodoList, user_id: int, role: str) -> Share:
+    """Give someone who shares `target` another role there; takes effect at once (their open
+    pages are told to fetch what they may now do)."""
+    thing = _thing(target)
+    if not can(actor, Action.SHARE, target):
+        raise SharingError(f"Only the owner can change roles on this {thing}.")
+    new_role = _check_role(role)
+    if user_id == target.owner_id:
+        raise SharingError(
+            f"The owner's role cannot be changed: the owner can do everything with this {thing}."
+        )
+    with transaction.atomic():
+        share = (
+            Share.objects.select_for_update()
+            .select_related("user")
+            .filter(user_id=user_id, **_target_key(target))
+            .first()
+        )
+        if share is None:
+            raise SharingError(f"That person has no role on this {thing}.")
+        if share.role != new_role:
+            share.role = new_role
+            share.save(update_fields=["role"])
+            forget_levels(target)
+            _tell_access_changed(
+                target,
+                share.user,
+                actor,
+                f"{actor} made you {new_role.label} of “{target}”.",
+            )
+    count("RolesChanged")
+    return share
+
+
+def revoke_access(*, actor: User, target: Todo | TodoList, user_id: int) -> User:
+    """Take away someone's share of `target`; their open pages stop at once."""
+    thing = _thing(target)
+    if not can(actor, Action.SHARE, target):
+        raise SharingError(f"Only the owner can remove people from this {thing}.")
+    if user_id == target.owner_id:
+        raise SharingError(f"The owner cannot be removed from their own {thing}.")
+    share = (
+        Share.objects.select_related("user").filter(user_id=user_id, **_target_key(target)).first()
+    )
+    if share is None:
+        raise SharingError(f"That person has no role on this {thing}.")
+    with transaction.atomic():
+        remove_share(target=target, user_id=user_id)
+        _tell_access_changed(target, share.user, actor, f"{actor} has removed you from “{target}”.")
+        for todo, people in _todos_and_audiences(target):
+            publish_on_commit(
+                people - {actor.pk},
+                todo_event(
+                    "collaborator_removed",
+                    todo=todo,
+                    actor=actor,
+                    text=f"{actor} has removed {share.user} from “{target}”.",
+                ),
+            )
+    return share.user
+
+
+def _tell_access_changed(target: Todo | TodoList, user: User, actor: User, text: str) -> None:
+    """`access_changed` to the user whose rights changed: each open page of theirs fetches
+    its parts again (forms appear or go; a 404 says the thing is no longer shared)."""
+    todo = target if isinstance(target, Todo) else target.todos.order_by("pk").first()
+    event = (
+        todo_event("access_changed", todo=todo, actor=actor, text=text)
+        if todo is not None
+        else Event(type="access_changed", todo_id=0, title=str(target), actor=str(actor), text=text)
+    )
+    publish_on_commit([user.pk], event)
 
 
 def leave_todo(*, user: User, todo: Todo) -> None:
@@ -293,28 +544,6 @@ def remove_collaborator(*, owner: User, todo: Todo, collaborator_id: int) -> Use
     """Take a collaborator off the todo; returns who it was."""
     if not can(owner, Action.SHARE, todo):
         raise SharingError("Only the owner can remove a collaborator.")
-    share = Share.objects.select_related("user").filter(todo=todo, user_id=collaborator_id).first()
-    if share is None:
+    if not Share.objects.filter(todo=todo, user_id=collaborator_id).exists():
         raise SharingError("That user does not collaborate on this todo.")
-    collaborator = share.user
-    with transaction.atomic():
-        remove_share(target=todo, user_id=collaborator.pk)
-        publish_on_commit(
-            [collaborator.pk],
-            todo_event(
-                "collaborator_removed",
-                todo=todo,
-                actor=owner,
-                text=f"{owner} has removed you from “{todo.title}”.",
-            ),
-        )
-        publish_on_commit(
-            people_to_tell(todo, owner),
-            todo_event(
-                "collaborator_removed",
-                todo=todo,
-                actor=owner,
-                text=f"{owner} has removed {collaborator} from “{todo.title}”.",
-            ),
-        )
-    return collaborator
+    return revoke_access(actor=owner, target=todo, user_id=collaborator_id)

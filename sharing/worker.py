@@ -11,8 +11,8 @@ Guarantees, with several workers running at once:
   deleted without a second one. A worker killed while SES takes an email, or before that
   UPDATE, leaves an email that another worker sends again once the claim expires (SES sends
   what it received even if the sender is gone);
-- a message for a request that is gone or superseded (withdrawn, confirmed, todo deleted,
-  expired, token rotated) is deleted with an info log;
+- a message for a request that is gone or superseded (withdrawn, accepted, todo or list
+  deleted, expired, token rotated) is deleted with an info log;
 - transient SES failures (throttling, 5xx, timeouts) open a circuit breaker: the messages
   in hand come back after a short delay, and the loop stops receiving (which would spend
   the queue's receive budget) until a probe shows SES answering again;
@@ -338,7 +338,7 @@ class SharingWorker:
                 _leave_to_redrive(message, f"malformed: {error}")
                 result.kept += 1
         requests = CollaborationRequest.objects.select_related(
-            "todo", "todo__owner", "collaborator"
+            "todo", "todo__owner", "todo_list", "todo_list__owner", "collaborator", "invited_by"
         ).in_bulk([body.request_id for _, body in parsed])
 
         done: list[str] = []  # receipt handles to delete
@@ -467,9 +467,12 @@ def _record(request_id: int, **values: Any) -> None:
 
 
 def _matches(request: CollaborationRequest, body: SharingMessage) -> bool:
+    if body.version == 1 and (
+        request.todo_id != body.todo_id or request.collaborator_id != body.collaborator_id
+    ):
+        return False
     return (
-        request.todo_id == body.todo_id
-        and request.collaborator_id == body.collaborator_id
+        request.accepted_at is None
         and request.token_matches(body.token)
         and request.created >= timezone.now() - services.invitation_ttl()
     )

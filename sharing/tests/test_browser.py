@@ -95,4 +95,5 @@ def test_tom_shares_a_todo_and_duke_confirms_it_from_the_local_mailbox(
             connections.close_all()
 
     assert shared_with(todo, duke)
-    assert not CollaborationRequest.objects.filter(todo=todo).exists()
+    # Kept, accepted: the owner's panel lists it with the others.
+    assert CollaborationRequest.objects.get(todo=todo).accepted_at is not None

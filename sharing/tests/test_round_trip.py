@@ -42,12 +42,7 @@ def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
     assert publish_outbox() == 1  # the worker's relay
     [body] = peek_bodies(sqs, sharing_queues.queue_url)
     token = body.pop("token")
-    assert body == {
-        "version": 1,
-        "request_id": request.pk,
-        "todo_id": own_todo.pk,
-        "collaborator_id": bob.pk,
-    }
+    assert body == {"version": 2, "request_id": request.pk}
     request.refresh_from_db()
     assert request.queued_at is not None
     assert request.token_matches(token)
@@ -87,7 +82,8 @@ def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
     assert response.status_code == 302
     assert response["Location"] == reverse("todos:show", args=[own_todo.pk])
     assert shared_with(own_todo, bob)
-    assert not CollaborationRequest.objects.filter(pk=request.pk).exists()
+    request.refresh_from_db()
+    assert request.accepted_at is not None  # kept, for the owner's list of invitations
 
     assert client.get(reverse("todos:show", args=[own_todo.pk])).status_code == 200
     client.post(
@@ -123,4 +119,4 @@ def test_confirming_tells_the_owner_through_the_push_api(
     received = async_to_sync(layer.receive)(channel)
     assert received["event"]["type"] == "collaboration_confirmed"
     assert received["event"]["todo_id"] == own_todo.pk
-    assert received["event"]["text"] == f"Bob now collaborates on “{own_todo.title}”."
+    assert received["event"]["text"] == f"Bob now collaborates on “{own_todo.title}” as Editor."

@@ -90,10 +90,10 @@ def message_of(response):
 
 
 @pytest.mark.parametrize("known", ["bob", "bob@example.com"])
-@pytest.mark.parametrize("unknown", ["nobody", "nobody@example.com"])
 def test_a_name_without_an_account_gets_the_same_answer_and_nothing_is_recorded(
-    client, alice, bob, own_todo, known, unknown
+    client, alice, bob, own_todo, known
 ):
+    unknown = "nobody"
     client.force_login(alice)
     to_nobody = share(client, own_todo.pk, unknown)
     assert not CollaborationRequest.objects.exists()
@@ -257,7 +257,7 @@ def test_the_owner_removes_a_collaborator_who_is_told(
     assert b"Bob no longer collaborates on this todo." in response.content
     assert not share_count(todo)
     event = next_event()
-    assert event["type"] == "collaborator_removed"
+    assert event["type"] == "access_changed"  # their open pages fetch their parts: 404
     assert event["text"] == f"Alice has removed you from “{todo.title}”."
 
 
@@ -278,10 +278,12 @@ def test_a_collaborator_cannot_remove_another(client, alice, bob, charlie, todo)
 def test_the_todo_page_lists_collaborators_with_the_right_buttons(client, alice, bob, todo):
     client.force_login(alice)
     page = client.get(reverse("todos:show", args=[todo.pk])).content.decode()
-    assert reverse("sharing:remove", args=[todo.pk, bob.pk]) in page
+    assert reverse("sharing:todo_revoke", args=[todo.pk, bob.pk]) in page
+    assert reverse("sharing:todo_role", args=[todo.pk, bob.pk]) in page
     assert reverse("sharing:leave", args=[todo.pk]) not in page
 
     client.force_login(bob)
     page = client.get(reverse("todos:show", args=[todo.pk])).content.decode()
     assert reverse("sharing:leave", args=[todo.pk]) in page
-    assert reverse("sharing:remove", args=[todo.pk, bob.pk]) not in page
+    assert reverse("sharing:todo_revoke", args=[todo.pk, bob.pk]) not in page
+    assert reverse("sharing:todo_role", args=[todo.pk, bob.pk]) not in page

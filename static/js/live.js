@@ -193,8 +193,13 @@
     todo_reopened: ["summary"],
   };
   var ALL_PARTS = ["summary", "collaborators", "notes", "attachments", "reminders"];
+  // Forms a role gates: fetched when the user's rights change (a role changed or revoked),
+  // which may throw away text being typed in them, and only then.
+  var FORM_PARTS = ["note_form", "attachment_form", "reminder_form"];
+  var stopped = false; // the todo is gone or no longer shared: the page stops updating
 
   function showGone(text) {
+    stopped = true;
     var gone = document.getElementById("todo-gone");
     if (gone) {
       gone.textContent = text;
@@ -216,7 +221,7 @@
           holder.classList.add("part-changed");
           localTimes(holder);
         }).catch(function (error) {
-          if (error.status === 404) {
+          if (error.status === 404 && !stopped) {
             showGone("This todo was deleted, or is no longer shared with you.");
           }
         });
@@ -228,6 +233,14 @@
     var todoId = parseInt(detail.dataset.todoId, 10);
     document.addEventListener("todo:event", function (event) {
       var pushed = event.detail || {};
+      if (stopped) {
+        return;
+      }
+      if (pushed.type === "access_changed") {
+        // About this todo or its list: what this user may do here may have changed.
+        ALL_PARTS.concat(FORM_PARTS).forEach(refreshPart);
+        return;
+      }
       if (parseInt(pushed.todo_id, 10) !== todoId) {
         return;
       }
@@ -238,7 +251,9 @@
       (PARTS_BY_EVENT[pushed.type] || ALL_PARTS).forEach(refreshPart);
     });
     document.addEventListener("todo:resync", function () {
-      ALL_PARTS.forEach(refreshPart);
+      if (!stopped) {
+        ALL_PARTS.concat(FORM_PARTS).forEach(refreshPart);
+      }
     });
   }
 
