@@ -22,6 +22,10 @@ median round counts. Prints:
     dashboard_queries              SQL queries of that page, session and user included (≤ 6)
     todo_page_to_logged_in_hello   a todo with 20 notes, 5 attachments, 3 collaborators ÷ the
                                    hello (goal ≥ 0.3)
+    shared_lists_dashboard_queries       the same for a user who owns nothing and sees 10,000
+                                         todos through 20 lists shared with them (≤ 6)
+    shared_lists_dashboard_10000_to_100  that user's time per request ÷ that of one who sees 100
+                                         todos through 20 shared lists (goal ≤ 1.3)
 
 and, to read them by, each target's requests per second and django-todo's query count. If
 django-todo cannot be installed or run, its lines say `unavailable` and why (on stderr).
@@ -59,6 +63,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 USERS = 1000
 BIG, SMALL = 10_000, 100
+SHARED_LISTS = 20
 DJANGO_TODO = "django-todo==2.7.0"
 PEER_VENV = Path(tempfile.gettempdir()) / "stratospheric-bench" / "django-todo-2.7.0"
 
@@ -117,12 +122,18 @@ def prepare_app() -> dict[str, object]:
     today = datetime.date.today()
     priorities = list(Priority)
 
-    def make(owner: User, count: int, shared_with: User | None, start: int) -> list[Todo]:
-        inbox = TodoList.objects.inbox_for(owner.pk)
+    def make(
+        owner: User,
+        count: int,
+        shared_with: User | None,
+        start: int,
+        todo_list: TodoList | None = None,
+    ) -> list[Todo]:
+        todo_list = todo_list or TodoList.objects.inbox_for(owner.pk)
         todos = Todo.objects.bulk_create(
             Todo(
                 owner=owner,
-                todo_list=inbox,
+                todo_list=todo_list,
                 title=f"{owner.username} todo {start + index}",
                 description="Something to do, and how",
                 priority=priorities[index % 3],
@@ -152,6 +163,23 @@ def prepare_app() -> dict[str, object]:
         for index in range(50):  # the other half: todos of 50 people, shared with them
             make(others[index], per_owner, user, index * per_owner)
 
+    # Two users who own nothing and see todos through 20 lists of others, shared with them
+    # with every role: 10,000 todos (500 a list) and 100 (5 a list).
+    lists_big, lists_small = (
+        User.objects.create(
+            username=name, email=f"{name}@example.com", display_name=name, password=password
+        )
+        for name in ("listsbig", "listssmall")
+    )
+    roles = list(Role)
+    for reader, total, first_owner in ((lists_big, BIG, 100), (lists_small, SMALL, 120)):
+        per_list = total // SHARED_LISTS
+        for index in range(SHARED_LISTS):
+            owner = others[first_owner + index]
+            project = TodoList.objects.create(owner=owner, name=f"Project {index}", position=1)
+            make(owner, per_list, None, index * per_list, todo_list=project)
+            Share.objects.create(todo_list=project, user=reader, role=roles[index % 3])
+
     todo = Todo.objects.create(owner=big, title="The busy one", description="Lots going on")
     Share.objects.bulk_create(
         Share(todo_id=todo.pk, user_id=other.pk, role=Role.EDITOR) for other in others[:3]
@@ -175,22 +203,31 @@ def prepare_app() -> dict[str, object]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # as autovacuum would soon after such a load
     keys = {}
-    for name, user in (("big", big), ("small", small)):
+    for name, user in (
+        ("big", big),
+        ("small", small),
+        ("lists_big", lists_big),
+        ("lists_small", lists_small),
+    ):
         client = Client(headers={"x-forwarded-proto": "https"})
         client.force_login(user)
         keys[name] = client.cookies["sessionid"].value
-    client = Client(headers={"x-forwarded-proto": "https"})
-    client.cookies["sessionid"] = keys["big"]
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/dashboard", HTTP_HOST="127.0.0.1")
-    assert response.status_code == 200, response.status_code
-    assert response.content.count(b'<tr id="todo-') == 50
+    measured = {}
+    for name in ("big", "lists_big"):
+        client = Client(headers={"x-forwarded-proto": "https"})
+        client.cookies["sessionid"] = keys[name]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/dashboard", HTTP_HOST="127.0.0.1")
+        assert response.status_code == 200, response.status_code
+        assert response.content.count(b'<tr id="todo-') == 50
+        measured[name] = (len(queries), len(response.content) / 1024)
     connection.close()
     return {
         "keys": keys,
         "todo_path": f"/todo/show/{todo.pk}",
-        "queries": len(queries),
-        "kb": len(response.content) / 1024,
+        "queries": measured["big"][0],
+        "kb": measured["big"][1],
+        "lists_queries": measured["lists_big"][0],
     }
 
 
@@ -350,6 +387,16 @@ def main() -> int:
                     [FORWARDED_HTTPS, f"Cookie: sessionid={keys['small']}"],
                     "user0001 todo",
                 ),
+                "shared_lists_dashboard": (
+                    web + "/dashboard",
+                    [FORWARDED_HTTPS, f"Cookie: sessionid={keys['lists_big']}"],
+                    "Project 0",
+                ),
+                "shared_lists_dashboard_100": (
+                    web + "/dashboard",
+                    [FORWARDED_HTTPS, f"Cookie: sessionid={keys['lists_small']}"],
+                    "Project 0",
+                ),
                 "todo_page": (
                     web + str(app["todo_path"]),
                     [FORWARDED_HTTPS, f"Cookie: sessionid={keys['big']}"],
@@ -398,6 +445,11 @@ def main() -> int:
     print(f"dashboard_kb: {app['kb']:.1f}")
     print(f"dashboard_queries: {app['queries']}")
     print(f"todo_page_to_logged_in_hello: {rps['todo_page'] / rps['logged_in_hello']:.2f}")
+    print(f"shared_lists_dashboard_queries: {app['lists_queries']}")
+    print(
+        "shared_lists_dashboard_10000_to_100: "
+        f"{rps['shared_lists_dashboard_100'] / rps['shared_lists_dashboard']:.2f}"
+    )
     for name, value in rps.items():
         print(f"{name}_rps: {value:.0f}")
     if not isinstance(peer, str):

@@ -1,10 +1,13 @@
 """The dashboard's query parameters: read leniently (anything unknown or malformed falls back
 to the default, never an error) and written back for links, so that a URL can be bookmarked."""
 
+from collections.abc import Container
+
 from django.http import QueryDict
 
 from todos.models import Priority
 from todos.selectors import (
+    ASSIGNED_FILTERS,
     DUE_FILTERS,
     SEARCH_MAX_LENGTH,
     SORTS,
@@ -26,7 +29,15 @@ def _choice(params: QueryDict, name: str, allowed: object) -> str:
     return value if value in allowed else ""  # type: ignore[operator]
 
 
-def read_query(params: QueryDict) -> TodoListQuery:
+def _list_id(params: QueryDict, list_ids: Container[int]) -> int:
+    value = params.get("list", "")
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        return 0
+    return int(value) if int(value) in list_ids else 0
+
+
+def read_query(params: QueryDict, list_ids: Container[int] = ()) -> TodoListQuery:
+    """`list_ids`: the lists the user can see (any other `list` is ignored)."""
     sort = params.get("sort", "")
     return TodoListQuery(
         # PostgreSQL text cannot hold NUL; nobody types one.
@@ -35,6 +46,8 @@ def read_query(params: QueryDict) -> TodoListQuery:
         priority=_choice(params, "priority", Priority.values),
         whose=_choice(params, "whose", WHOSE_FILTERS),
         due=_choice(params, "due", DUE_FILTERS),
+        assigned=_choice(params, "assigned", ASSIGNED_FILTERS),
+        list_id=_list_id(params, list_ids),
         sort=sort if sort in SORTS else "due",
     )
 
@@ -54,6 +67,8 @@ def query_params(query: TodoListQuery) -> QueryDict:
         ("priority", query.priority),
         ("whose", query.whose),
         ("due", query.due),
+        ("assigned", query.assigned),
+        ("list", str(query.list_id) if query.list_id else ""),
         ("sort", "" if query.sort == "due" else query.sort),
     ):
         if value:

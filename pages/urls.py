@@ -12,3 +12,9 @@ urlpatterns = [
 
 # Named in the todos namespace (todos:show), where every link to a todo's page points.
 todo_urlpatterns = [path("show/<int:todo_id>", views.show, name="show")]
+
+# Named in the lists namespace (todos/urls_lists.py), beside the lists' own views.
+list_urlpatterns = [
+    path("<int:list_id>", views.list_page, name="show"),
+    path("<int:list_id>/rows", views.list_rows, name="rows"),
+]

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
@@ -25,11 +26,13 @@ from sharing.selectors import (
 from sharing.selectors import pending_invitations as pending_of
 from todo_project.ratelimits import suggestions_rate_limit
 from todos.forms import NoteForm
-from todos.models import Priority, Todo
+from todos.models import Priority, Todo, TodoList
 from todos.panel import panel_context
-from todos.permissions import Action, can, level_of, rights, role_name
+from todos.permissions import Action, can, level_of, rights, rights_at, role_name
 from todos.selectors import (
+    get_list_for_user,
     get_todo_for_user,
+    lists_of,
     todo_list_page,
     todo_notes,
     todo_people,
@@ -40,23 +43,41 @@ from todos.selectors import (
 class DashboardRow:
     todo: Mapping[str, Any]
     pending: list[PendingInvitation]
+    can: dict[str, bool]  # todos.permissions.rights for the row, from the level read with it
 
 
-def _dashboard_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
-    query = read_query(request.GET)
-    page = todo_list_page(request.user, query, page=read_page(request.GET))
+def _dashboard_context(
+    request: AuthenticatedHttpRequest, todo_list: TodoList | None = None
+) -> dict[str, Any]:
+    """The dashboard's list (or, given `todo_list`, that list's page's)."""
+    lists = lists_of(request.user) if todo_list is None else []
+    query = read_query(request.GET, {choice.id for choice in lists})
+    page = todo_list_page(request.user, query, page=read_page(request.GET), todo_list=todo_list)
     own_ids = [row["id"] for row in page.rows if row["owner_id"] == request.user.pk]
     pending = pending_of(request.user, own_ids)
     return {
         "query": query,
         "params": query_params(query),
         "page": page,
-        "rows": [DashboardRow(row, pending.get(row["id"], [])) for row in page.rows],
+        "rows": [
+            DashboardRow(row, pending.get(row["id"], []), rights_at(row["level"], Todo))
+            for row in page.rows
+        ],
         "priorities": Priority.choices,
         "priority_labels": dict(Priority.choices),
         "sorts": SORT_LABELS,
         "filtered": query != type(query)(search=query.search, sort=query.sort),
         "user_id": request.user.pk,
+        "lists": lists,
+        "todo_list": todo_list,
+        "list_can": rights(request.user, todo_list) if todo_list else {},
+        # Where the list's links lead back to: the dashboard, or the list's page.
+        "base_url": reverse("dashboard")
+        if todo_list is None
+        else reverse("lists:show", args=[todo_list.pk]),
+        "add_url": reverse("todos:add")
+        if todo_list is None
+        else f"{reverse('todos:add')}?list={todo_list.pk}",
     }
 
 
@@ -82,6 +103,28 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 def dashboard_rows(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The live part of the dashboard (counts, rows, page links) for the same parameters."""
     return render(request, LIST_TEMPLATE, _dashboard_context(request), using="jinja2")
+
+
+@require_GET
+@login_required
+def list_page(request: AuthenticatedHttpRequest, list_id: int) -> HttpResponse:
+    """One list's todos, with the dashboard's paging, search, filters and sort; 404 for a
+    list the user cannot see (or one deleted meanwhile)."""
+    todo_list = get_list_for_user(request.user, list_id)
+    context = _dashboard_context(request, todo_list)
+    context["my_list_role"] = role_name(level_of(request.user, todo_list))
+    context["list_html"] = mark_safe(  # noqa: S308 - as in `dashboard`
+        render_to_string(LIST_TEMPLATE, context, request, using="jinja2")
+    )
+    return render(request, "pages/list.html", context)
+
+
+@require_GET
+@login_required
+def list_rows(request: AuthenticatedHttpRequest, list_id: int) -> HttpResponse:
+    """The live part of a list's page; 404 once the list is gone or no longer shared."""
+    todo_list = get_list_for_user(request.user, list_id)
+    return render(request, LIST_TEMPLATE, _dashboard_context(request, todo_list), using="jinja2")
 
 
 def _todo_context(request: AuthenticatedHttpRequest, todo: Todo) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from accounts.views import admin_login, logout
 from pages import urls as pages_urls
 from pages import views as pages_views
 from todos import urls as todos_urls
+from todos import urls_lists as lists_urls
 from todos import views as todo_views
 
 # One way in: the admin's login and logout are ours (Cognito), not its password form.
@@ -17,6 +18,10 @@ urlpatterns = [
     path(
         "todo/",
         include(([*todos_urls.urlpatterns, *pages_urls.todo_urlpatterns], todos_urls.app_name)),
+    ),
+    path(
+        "lists/",
+        include(([*lists_urls.urlpatterns, *pages_urls.list_urlpatterns], lists_urls.app_name)),
     ),
     path("", include("pages.urls")),
     path("", include("accounts.urls")),

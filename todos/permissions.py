@@ -11,7 +11,8 @@ import enum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from todos.models import Role, Share, Todo, TodoList
 
@@ -44,6 +45,7 @@ class Action(enum.StrEnum):
     SHARE = "share"  # invite, change roles, revoke
     DELETE = "delete"
     TRANSFER = "transfer"  # hand ownership to an Editor
+    ARRANGE = "arrange"  # a list's place among its owner's lists
 
 
 # The lowest level that may take each action. Actions missing for a kind of object are
@@ -68,6 +70,7 @@ LIST_ACTIONS = {
     Action.SHARE: Level.OWNER,
     Action.DELETE: Level.OWNER,
     Action.TRANSFER: Level.OWNER,
+    Action.ARRANGE: Level.OWNER,
 }
 
 
@@ -111,8 +114,17 @@ def _read_level(user_id: int, obj: Todo | TodoList) -> Level:
 
 
 def can(user: Any, action: Action, obj: Todo | TodoList) -> bool:
-    needed = (TODO_ACTIONS if isinstance(obj, Todo) else LIST_ACTIONS).get(action)
-    return needed is not None and level_of(user, obj) >= needed
+    return allows(level_of(user, obj), action, obj)
+
+
+def allows(
+    level: Level, action: Action, obj: Todo | TodoList | type[Todo] | type[TodoList]
+) -> bool:
+    """Whether `level` is enough for `action` on `obj` (an object or its class): for a level
+    read beforehand, e.g. per row of a list by `level_annotation`."""
+    is_todo = obj is Todo or isinstance(obj, Todo)
+    needed = (TODO_ACTIONS if is_todo else LIST_ACTIONS).get(action)
+    return needed is not None and level >= needed
 
 
 REFUSALS = {
@@ -128,6 +140,7 @@ REFUSALS = {
     Action.SHARE: "Only the owner can share this {thing} or change who it is shared with.",
     Action.DELETE: "Only the owner can delete this {thing}.",
     Action.TRANSFER: "Only the owner can hand over this {thing}.",
+    Action.ARRANGE: "Only the owner can change the order of their lists.",
 }
 
 
@@ -178,11 +191,58 @@ def visible_lists(user: Any) -> QuerySet[TodoList]:
     return TodoList.objects.filter(Q(owner_id=user_id) | Q(pk__in=shared_list_ids(user_id)))
 
 
+def lists_allowing(user: Any, action: Action) -> QuerySet[TodoList]:
+    """The lists on which `user` may take `action` (the owner's, and those shared with them
+    with a role high enough), e.g. where they may add todos."""
+    user_id = _user_id(user)
+    needed = LIST_ACTIONS.get(action)
+    if user_id is None or needed is None:
+        return TodoList.objects.none()
+    roles = [role for role, level in ROLE_LEVELS.items() if level >= needed]
+    shared = Share.objects.filter(user_id=user_id, todo_list__isnull=False, role__in=roles)
+    return TodoList.objects.filter(Q(owner_id=user_id) | Q(pk__in=shared.values("todo_list_id")))
+
+
 def audience(todo: Todo) -> set[int]:
     """Ids of everyone who can see the todo: its owner and whoever it or its list is shared
     with."""
     shared = Share.objects.filter(Q(todo_id=todo.pk) | Q(todo_list_id=todo.todo_list_id))
     return {todo.owner_id, *shared.values_list("user_id", flat=True)}
+
+
+def list_audience(todo_list: TodoList) -> set[int]:
+    """Ids of everyone who can see the list or any of its todos."""
+    shared = Share.objects.filter(Q(todo_list_id=todo_list.pk) | Q(todo__todo_list_id=todo_list.pk))
+    return {todo_list.owner_id, *shared.values_list("user_id", flat=True)}
+
+
+def level_annotation(user_id: int) -> Any:
+    """An expression for a todo's level for `user_id` (a Level's value), to annotate rows with
+    in the query that reads them: owner, else the highest role of a share on the todo or its
+    list (a correlated subquery, evaluated for the rows returned only)."""
+    role_level = Case(
+        *(When(role=role, then=Value(int(level))) for role, level in ROLE_LEVELS.items()),
+        default=Value(int(Level.NONE)),
+        output_field=IntegerField(),
+    )
+    best_share = (
+        Share.objects.filter(user_id=user_id)
+        .filter(Q(todo_id=OuterRef("pk")) | Q(todo_list_id=OuterRef("todo_list_id")))
+        .annotate(level=role_level)
+        .order_by("-level")
+        .values("level")[:1]
+    )
+    return Case(
+        When(owner_id=user_id, then=Value(int(Level.OWNER))),
+        default=Coalesce(Subquery(best_share), Value(int(Level.NONE))),
+        output_field=IntegerField(),
+    )
+
+
+def rights_at(level: int, kind: type[Todo] | type[TodoList]) -> dict[str, bool]:
+    """What `rights` answers for a user at `level` on an object of `kind`."""
+    actions = TODO_ACTIONS if kind is Todo else LIST_ACTIONS
+    return {action.value: allows(Level(level), action, kind) for action in actions}
 
 
 def rights(user: Any, obj: Todo | TodoList) -> dict[str, bool]:

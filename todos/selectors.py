@@ -16,6 +16,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -25,8 +26,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from todos.models import Attachment, Note, Priority, Reminder, Role, Share, Status, Todo
-from todos.permissions import ROLE_LEVELS, Level, level_of, visible_todos
+from todos.models import Attachment, Note, Priority, Reminder, Role, Share, Status, Todo, TodoList
+from todos.permissions import (
+    ROLE_LEVELS,
+    Level,
+    level_annotation,
+    level_of,
+    shared_list_ids,
+    visible_todos,
+)
 
 __all__ = ["visible_todos"]
 
@@ -90,9 +98,86 @@ def todo_people(todo: Todo) -> list[SharedPerson]:
 
 # --- The dashboard's list -------------------------------------------------------------------
 
+
+def get_list_for_user(user: User, list_id: int) -> TodoList:
+    """The list if the user can see it; 404 otherwise (someone else's list, or one deleted
+    meanwhile, reads as missing)."""
+    todo_list = TodoList.objects.select_related("owner").filter(pk=list_id).first()
+    if todo_list is None or level_of(user, todo_list) == Level.NONE:
+        raise Http404("No such list.")
+    return todo_list
+
+
+@dataclass(frozen=True)
+class ListChoice:
+    """A list as menus and filters show it."""
+
+    id: int
+    name: str
+    archived: bool
+    is_inbox: bool
+    owner_id: int
+    owner_name: str  # "" for the user's own lists
+    role: str  # the user's role on it: "" for their own lists, else a Role value
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label) if self.role else "Owner"
+
+    @property
+    def level(self) -> Level:
+        return ROLE_LEVELS[Role(self.role)] if self.role else Level.OWNER
+
+    @property
+    def label(self) -> str:
+        name = f"{self.name} ({self.owner_name})" if self.owner_name else self.name
+        return f"{name} · archived" if self.archived else name
+
+
+def lists_of(user: User) -> list[ListChoice]:
+    """The lists the user can see, their own first (in their order), then those shared with
+    them by owner and name (one query)."""
+    role = Subquery(
+        Share.objects.filter(user_id=user.pk, todo_list_id=OuterRef("pk")).values("role")[:1]
+    )
+    rows = (
+        TodoList.objects.filter(Q(owner_id=user.pk) | Q(pk__in=shared_list_ids(user.pk)))
+        .annotate(
+            mine=Case(When(owner_id=user.pk, then=Value(0)), default=Value(1)),
+            my_role=role,
+        )
+        .order_by("mine", "owner__display_name", "owner__username", "position", "id")
+        .values(
+            "id",
+            "name",
+            "archived",
+            "is_inbox",
+            "owner_id",
+            "owner__display_name",
+            "owner__username",
+            "my_role",
+        )
+    )
+    return [
+        ListChoice(
+            id=row["id"],
+            name=row["name"],
+            archived=row["archived"],
+            is_inbox=row["is_inbox"],
+            owner_id=row["owner_id"],
+            owner_name=""
+            if row["owner_id"] == user.pk
+            else row["owner__display_name"] or row["owner__username"],
+            role=row["my_role"] or "",
+        )
+        for row in rows
+    ]
+
+
 STATUS_FILTERS = {"open": Status.OPEN, "done": Status.DONE}
 WHOSE_FILTERS = ("mine", "shared")
 DUE_FILTERS = ("today", "overdue")
+ASSIGNED_FILTERS = ("me",)
 SORTS = ("due", "priority", "title", "changed")
 SEARCH_MAX_LENGTH = 200
 
@@ -106,6 +191,8 @@ class TodoListQuery:
     priority: str = ""  # "", or a Priority value
     whose: str = ""  # "", "mine", "shared"
     due: str = ""  # "", "today", "overdue"
+    assigned: str = ""  # "", "me"
+    list_id: int = 0  # 0: every list but archived ones; else one list the user can see
     sort: str = "due"
 
 
@@ -158,6 +245,9 @@ def _filters(user: User, today: datetime.date) -> dict[str, Q]:
         # Due today and overdue concern open todos only: a done todo is not due any more.
         "today": is_open & Q(due_date=today),
         "overdue": is_open & Q(due_date__lt=today),
+        "assigned": Q(
+            pk__in=Todo.assignees.through.objects.filter(user_id=user.pk).values("todo_id")
+        ),
     }
 
 
@@ -178,9 +268,10 @@ def _count_filters(
 ) -> tuple[dict[str, int], int]:
     """How many of `todos` each filter holds ("all" too), and how many all of `chosen` do.
 
-    One GROUP BY over what the filters look at (status, priority, mine or not, due today /
-    overdue / neither: at most 36 groups), summed here: a single pass over the todos, and
-    a small query to build, where a COUNT … FILTER per filter took eleven expressions."""
+    One GROUP BY over what the filters look at (status, priority, mine or not, assigned to
+    the user or not, due today / overdue / neither: at most 72 groups), summed here: a
+    single pass over the todos, and a small query to build, where a COUNT … FILTER per
+    filter took twelve expressions."""
     due_state = Case(
         When(filters["today"], then=Value("today")),
         When(filters["overdue"], then=Value("overdue")),
@@ -190,17 +281,20 @@ def _count_filters(
     groups = (
         todos.annotate(
             mine=ExpressionWrapper(filters["mine"], output_field=BooleanField()),
+            assigned=ExpressionWrapper(filters["assigned"], output_field=BooleanField()),
             due_state=due_state,
         )
         .order_by()
-        .values_list("status", "priority", "mine", "due_state")
+        .values_list("status", "priority", "mine", "assigned", "due_state")
         .annotate(count=Count("pk"))
     )
     status_keys = {status: key for key, status in STATUS_FILTERS.items()}
     counts = dict.fromkeys(["all", *filters], 0)
     matching = 0
-    for status, priority, mine, due, count in groups:
+    for status, priority, mine, assigned, due, count in groups:
         keys = {status_keys[status], priority, "mine" if mine else "shared", due}
+        if assigned:
+            keys.add("assigned")
         for key in keys:
             if key in counts:
                 counts[key] += count
@@ -211,22 +305,39 @@ def _count_filters(
 
 
 def todo_list_page(
-    user: User, query: TodoListQuery, *, page: int, page_size: int = 50
+    user: User,
+    query: TodoListQuery,
+    *,
+    page: int,
+    page_size: int = 50,
+    todo_list: TodoList | None = None,
 ) -> TodoListPage:
     """One page of the todos the user may see, as plain dicts (id, title, description,
-    due_date, priority, status, owner_id, owner_name, updated, version,
-    collaborator_count). Two queries whatever the number of todos: the counts (per filter,
-    and of the whole query for paging) and the page's rows. A page past the end is the last
-    page."""
+    due_date, priority, status, owner_id, owner_name, todo_list_id, todo_list__name, updated,
+    version, collaborator_count, level: the user's Level on it). Two queries whatever the
+    number of todos: the counts (per filter, and of the whole query for paging) and the
+    page's rows. A page past the end is the last page.
+
+    `todo_list`: only its todos, for its own page (the caller has checked that the user can
+    see it). Otherwise `query.list_id` names one list (which the caller has checked the user
+    can see), or, 0, every list but archived ones."""
     today = timezone.localdate()
     filters = _filters(user, today)
-    todos = visible_todos(user)
+    if todo_list is not None:
+        # Seeing the list is seeing all its todos: no need for the visibility union.
+        todos = Todo.objects.filter(todo_list_id=todo_list.pk)
+    elif query.list_id:
+        todos = visible_todos(user).filter(todo_list_id=query.list_id)
+    else:
+        todos = visible_todos(user).filter(todo_list__archived=False)
     if query.search:
         todos = todos.filter(
             Q(title__icontains=query.search) | Q(description__icontains=query.search)
         )
     chosen_keys = {query.status, query.priority, query.whose, query.due} - {""}
     chosen = Q()
+    if query.assigned:
+        chosen_keys.add("assigned")
     for key in chosen_keys:
         chosen &= filters[key]
     counts, total = _count_filters(todos, filters, chosen_keys)
@@ -248,7 +359,11 @@ def todo_list_page(
     )
     rows = list(
         todos.filter(chosen)
-        .annotate(collaborator_count=collaborator_count, owner_name=owner_name)
+        .annotate(
+            collaborator_count=collaborator_count,
+            owner_name=owner_name,
+            level=level_annotation(user.pk),
+        )
         .values(
             "id",
             "title",
@@ -258,9 +373,12 @@ def todo_list_page(
             "status",
             "owner_id",
             "owner_name",
+            "todo_list_id",
+            "todo_list__name",
             "updated",
             "version",
             "collaborator_count",
+            "level",
         )
         .order_by(*_ordering(query.sort))[offset : offset + page_size]
         if total

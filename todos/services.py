@@ -56,6 +56,11 @@ def create_todo(
     todo.save()
     bind_log_context(todo_id=todo.pk)
     count("TodosCreated")
+    # Whoever sees the list (its owner, when an Editor added it) sees the new row at once.
+    publish_on_commit(
+        people_to_tell(todo, actor),
+        todo_event("todo_created", todo=todo, actor=actor, text=f"{actor} added “{todo.title}”."),
+    )
     return todo
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("update/<int:todo_id>", views.update, name="update"),
     path("<int:todo_id>/status", views.set_status, name="set_status"),
     path("delete/<int:todo_id>", views.delete, name="delete"),
+    path("<int:todo_id>/move", views.move, name="move"),
     path("<int:todo_id>/notes", views.note_add, name="note_add"),
     # Attachments and reminders (todos/views_attachments.py, todos/views_reminders.py)
     path("<int:todo_id>/attachments", views_attachments.attachment_add, name="attachment_add"),

@@ -1,4 +1,5 @@
 import copy
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,10 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from todos.forms import NoteForm, TodoEditForm, TodoForm, conflict_rows
-from todos.models import Status, Todo
+from todo_project.forms import error_text
+from todos.forms import MoveTodoForm, NoteForm, TodoAddForm, TodoEditForm, TodoForm, conflict_rows
+from todos.lists import ListGone, move_todo
+from todos.models import Status, Todo, TodoList
 from todos.panel import wants_fragment
-from todos.permissions import Action, require, rights
+from todos.permissions import Action, can, require, rights
 from todos.selectors import get_todo_for_user, todo_notes
 from todos.services import (
     EditConflict,
@@ -33,12 +36,22 @@ def landing(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def add(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = TodoForm(request.POST or None)
+    """`?list=<id>` chooses the list (a list's page links here); the Inbox otherwise."""
+    asked = request.GET.get("list", "")
+    initial_list = int(asked) if asked.isascii() and asked.isdigit() and len(asked) < 18 else None
+    form = TodoAddForm(request.POST or None, user=request.user, initial_list=initial_list)
     if request.method == "POST" and form.is_valid():
-        todo = create_todo(actor=request.user, **form.cleaned_data)
-        note_action(request, "create_todo", todo_id=todo.pk)
-        messages.success(request, f"Todo “{todo.title}” was created.")
-        return redirect("dashboard")
+        try:
+            todo = create_todo(actor=request.user, **form.cleaned_data)
+        except NotAllowed as error:  # their role changed since the form was shown
+            form.add_error("todo_list", str(error))
+        else:
+            note_action(request, "create_todo", todo_id=todo.pk)
+            where = "" if todo.todo_list.is_inbox else f" in “{todo.todo_list}”"
+            messages.success(request, f"Todo “{todo.title}” was created{where}.")
+            if initial_list is not None:
+                return redirect("lists:show", list_id=todo.todo_list_id)
+            return redirect("dashboard")
     return render(request, "todos/edit.html", {"form": form, "todo": None})
 
 
@@ -47,7 +60,38 @@ def add(request: AuthenticatedHttpRequest) -> HttpResponse:
 def edit(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
     todo = get_todo_for_user(request.user, todo_id)
     require(request.user, Action.EDIT, todo)
-    return render(request, "todos/edit.html", {"form": TodoEditForm(instance=todo), "todo": todo})
+    context: dict[str, Any] = {"form": TodoEditForm(instance=todo), "todo": todo}
+    if can(request.user, Action.MOVE, todo):
+        context["move_lists"] = list(TodoList.objects.filter(owner_id=todo.owner_id))
+    return render(request, "todos/edit.html", context)
+
+
+@require_POST
+@login_required
+def move(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
+    """Move the todo to another of its owner's lists (the owner only)."""
+    todo = get_todo_for_user(request.user, todo_id)
+    form = MoveTodoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, error_text(form, "todo_list", "Choose a list."))
+        return redirect("todos:show", todo_id=todo.pk)
+    to_list = TodoList.objects.filter(pk=form.cleaned_data["todo_list"]).first()
+    if to_list is None:
+        messages.error(request, "That list no longer exists; the todo was not moved.")
+        return redirect("todos:show", todo_id=todo.pk)
+    try:
+        move_todo(actor=request.user, todo=todo, to_list=to_list)
+    except NotAllowed as error:
+        messages.error(request, f"{error} The todo was not moved.")
+        return redirect("todos:show", todo_id=todo.pk)
+    except ListGone:
+        messages.error(request, "That list no longer exists; the todo was not moved.")
+        return redirect("todos:show", todo_id=todo.pk)
+    except TodoDeleted:
+        return todo_deleted_page(request)
+    note_action(request, "move_todo", todo_id=todo.pk)
+    messages.success(request, f"Todo “{todo.title}” moved to “{to_list.name}”.")
+    return redirect("todos:show", todo_id=todo.pk)
 
 
 @require_POST

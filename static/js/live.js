@@ -113,11 +113,14 @@
       return;
     }
     var open = toggle.dataset.status === "DONE";
+    // Each item shows only if the row's button names its URL (the user's role allows it).
     var status = rowMenu.querySelector(".status-button");
-    status.setAttribute("formaction", toggle.dataset.statusUrl);
+    rowMenu.querySelector(".status-item").hidden = !toggle.dataset.statusUrl;
+    status.setAttribute("formaction", toggle.dataset.statusUrl || "");
     status.value = toggle.dataset.status;
     status.textContent = open ? "Mark as done" : "Reopen";
-    rowMenu.querySelector(".edit-link").href = toggle.dataset.editUrl;
+    rowMenu.querySelector(".edit-item").hidden = !toggle.dataset.editUrl;
+    rowMenu.querySelector(".edit-link").href = toggle.dataset.editUrl || "#";
     var share = rowMenu.querySelector(".share-item");
     share.hidden = !toggle.dataset.shareUrl;
     share.querySelector(".share-button").dataset.shareUrl = toggle.dataset.shareUrl || "";

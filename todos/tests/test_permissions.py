@@ -32,7 +32,7 @@ EVERYTHING = EDITS | {A.MOVE, A.SHARE, A.DELETE, A.TRANSFER}
 
 # Who → what they may do to the todo, and to its list.
 EXPECTED: dict[str, tuple[set[Action], set[Action]]] = {
-    "owner": (EVERYTHING, {A.VIEW, A.EDIT, A.ADD_TODO, A.SHARE, A.DELETE, A.TRANSFER}),
+    "owner": (EVERYTHING, {A.VIEW, A.EDIT, A.ADD_TODO, A.SHARE, A.DELETE, A.TRANSFER, A.ARRANGE}),
     "list viewer": (SEES, {A.VIEW}),
     "list commenter": (COMMENTS, {A.VIEW}),
     "list editor": (EDITS, {A.VIEW, A.EDIT, A.ADD_TODO}),
