@@ -68,9 +68,11 @@ LIST_TEMPLATE = "pages/dashboard_list.html"
 @login_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = _dashboard_context(request)
-    # The output of an autoescaping template, placed into the page as it is.
+    # The output of an autoescaping template, placed into the page as it is. Jinja2 gets a
+    # copy: its backend adds a csrf_token to the dict it is given that masks the token anew
+    # at every use, which would then shadow the page's own (computed once per render).
     context["list_html"] = mark_safe(  # noqa: S308
-        render_to_string(LIST_TEMPLATE, context, request, using="jinja2")
+        render_to_string(LIST_TEMPLATE, {**context}, request, using="jinja2")
     )
     return render(request, "pages/dashboard.html", context)
 

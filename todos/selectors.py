@@ -6,18 +6,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
+    CharField,
     Count,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
 from django.utils import timezone
 
@@ -170,14 +174,51 @@ def _ordering(sort: str) -> list[Any]:
     return ["-status", due_nulls_last, _PRIORITY_RANK, "id"]
 
 
+def _count_filters(
+    todos: QuerySet[Todo], filters: dict[str, Q], chosen: set[str]
+) -> tuple[dict[str, int], int]:
+    """How many of `todos` each filter holds ("all" too), and how many all of `chosen` do.
+
+    One GROUP BY over what the filters look at (status, priority, mine or not, due today /
+    overdue / neither: at most 36 groups), summed here: a single pass over the todos, and
+    a small query to build, where a COUNT … FILTER per filter took eleven expressions."""
+    due_state = Case(
+        When(filters["today"], then=Value("today")),
+        When(filters["overdue"], then=Value("overdue")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    groups = (
+        todos.annotate(
+            mine=ExpressionWrapper(filters["mine"], output_field=BooleanField()),
+            due_state=due_state,
+        )
+        .order_by()
+        .values_list("status", "priority", "mine", "due_state")
+        .annotate(count=Count("pk"))
+    )
+    status_keys = {status: key for key, status in STATUS_FILTERS.items()}
+    counts = dict.fromkeys(["all", *filters], 0)
+    matching = 0
+    for status, priority, mine, due, count in groups:
+        keys = {status_keys[status], priority, "mine" if mine else "shared", due}
+        for key in keys:
+            if key in counts:
+                counts[key] += count
+        counts["all"] += count
+        if chosen <= keys:
+            matching += count
+    return counts, matching
+
+
 def todo_list_page(
     user: User, query: TodoListQuery, *, page: int, page_size: int = 50
 ) -> TodoListPage:
     """One page of the todos the user may see, as plain dicts (id, title, description,
-    due_date, priority, status, owner_id, owner__username, owner__display_name, updated,
-    version, collaborator_count). Two queries whatever the number of todos: the counts
-    (per filter, and of the whole query for paging) and the page's rows. A page past the
-    end is the last page."""
+    due_date, priority, status, owner_id, owner_name, updated, version,
+    collaborator_count). Two queries whatever the number of todos: the counts (per filter,
+    and of the whole query for paging) and the page's rows. A page past the end is the last
+    page."""
     today = timezone.localdate()
     filters = _filters(user, today)
     todos = visible_todos(user)
@@ -185,33 +226,30 @@ def todo_list_page(
         todos = todos.filter(
             Q(title__icontains=query.search) | Q(description__icontains=query.search)
         )
+    chosen_keys = {query.status, query.priority, query.whose, query.due} - {""}
     chosen = Q()
-    if query.status:
-        chosen &= filters[query.status]
-    if query.priority:
-        chosen &= filters[query.priority]
-    if query.whose:
-        chosen &= filters[query.whose]
-    if query.due:
-        chosen &= filters[query.due]
-    aggregates: dict[str, Any] = {
-        key: Count("pk", filter=condition) for key, condition in filters.items()
-    }
-    counts = todos.aggregate(all=Count("pk"), matching=Count("pk", filter=chosen), **aggregates)
-    total = counts.pop("matching")
+    for key in chosen_keys:
+        chosen &= filters[key]
+    counts, total = _count_filters(todos, filters, chosen_keys)
     num_pages = max(1, -(-total // page_size))
     number = min(max(page, 1), num_pages)
     offset = (number - 1) * page_size
-    # Counted for the page's rows only: a correlated subquery, which PostgreSQL evaluates
-    # after the sort and LIMIT, where a join and GROUP BY would count for every todo first.
+    # Counted and named for the page's rows only: correlated subqueries, which PostgreSQL
+    # evaluates after the sort and LIMIT, where a join (and GROUP BY) would do it for every
+    # todo first.
     collaborator_count = Subquery(
         Share.objects.filter(Q(todo_id=OuterRef("pk")) | Q(todo_list_id=OuterRef("todo_list_id")))
         .order_by()
         .values(count=Func(F("user_id"), template="COUNT(DISTINCT %(expressions)s)"))
     )
+    owner_name = Subquery(  # as User.__str__
+        User.objects.filter(pk=OuterRef("owner_id")).values(
+            name=Coalesce(NullIf("display_name", Value("")), "username")
+        )
+    )
     rows = list(
         todos.filter(chosen)
-        .annotate(collaborator_count=collaborator_count)
+        .annotate(collaborator_count=collaborator_count, owner_name=owner_name)
         .values(
             "id",
             "title",
@@ -220,8 +258,7 @@ def todo_list_page(
             "priority",
             "status",
             "owner_id",
-            "owner__username",
-            "owner__display_name",
+            "owner_name",
             "updated",
             "version",
             "collaborator_count",
