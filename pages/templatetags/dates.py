@@ -49,6 +49,21 @@ def due_state(due: datetime.date | None, today: datetime.date) -> str:
     return "today" if due == today else ""
 
 
+# The two filters of a <time datetime="…" data-local-time> element (static/js/app.js then
+# shows it in the reader's zone). Django's `date` filter said the same ("c" and
+# "D j M, H:i e") at about 0.1 ms a call, most of a list of notes' rendering time.
+@register.filter(expects_localtime=True)
+def iso_time(moment: datetime.datetime) -> str:
+    """ISO 8601 with the offset, for the datetime attribute."""
+    return moment.isoformat()
+
+
+@register.filter(expects_localtime=True)
+def time_label(moment: datetime.datetime) -> str:
+    """ "Tue 1 Dec, 14:02 UTC", in the server's zone until the browser rewrites it."""
+    return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M} {moment.tzname() or ''}".rstrip()
+
+
 @register.simple_tag
 def local_today() -> datetime.date:
     return timezone.localdate()
