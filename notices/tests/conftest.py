@@ -1,0 +1,2 @@
+from sharing.tests.conftest import sqs  # noqa: F401 - fixture by name
+from todos.tests.conftest import client_for  # noqa: F401 - fixture by name
