@@ -152,3 +152,17 @@ def test_the_todo_page_loads_its_history_part(client_for, todo, bob):
     text = page.content.decode()
     assert 'data-live-part="history"' in text
     assert reverse("pages:todo_part", args=[todo.pk, "history"]) + "?limit=60" in text
+
+
+def test_the_admin_shows_the_history_read_only_and_deletes_it_only_with_its_todo(
+    admin_client, todo, alice
+):
+    record_change(todo=todo, actor=alice, kind=ChangeKind.NOTE, after="Seen in the admin")
+    page = admin_client.get(reverse("admin:todos_todo_change", args=[todo.pk])).content.decode()
+    assert "Seen in the admin" in page
+    assert 'name="changes-0-after"' not in page  # shown, not editable
+    response = admin_client.post(
+        reverse("admin:todos_todo_delete", args=[todo.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not TodoChange.objects.filter(todo_id=todo.pk).exists()
