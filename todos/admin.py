@@ -38,7 +38,7 @@ class TodoChangeInline(admin.TabularInline[TodoChange, Todo]):
 
     model = TodoChange
     extra = 0
-    fields = ["when", "actor", "kind", "field", "before", "after"]
+    fields = ("when", "actor", "kind", "field", "before", "after")
     readonly_fields = fields
     can_delete = False
     ordering = ["-when", "-id"]
