@@ -53,7 +53,7 @@ class Announcement:
     to: frozenset[int] | None = None
 
 
-todo_announced = Signal()  # sender=Announcement, announcement=…; a receiver returns True
+todo_announced = Signal()  # sender=Announcement, announcement=…
 
 
 def announce(
@@ -92,9 +92,10 @@ def deliver(announcement: Announcement) -> None:
             logger.error(
                 "notice receiver %r failed", receiver, exc_info=(type(answer), answer, None)
             )
-    if any(answer is True for _, answer in answers):
+    if answers:
+        # Taken (a receiver that failed has logged; pushing again here could toast twice).
         return
-    # Nobody took it: the pages stay live all the same.
+    # Nobody listens (no notices app): the pages stay live all the same.
     recipients = announcement.audience
     todo = Todo.objects.filter(pk=announcement.todo_id).first()
     if todo is not None and not announcement.final:

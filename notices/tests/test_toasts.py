@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from notices.receivers import on_announced
 from notices.tests.helpers import choose, make_user, pushed
 from notifications.tests.conftest import StompTap
 from tests.sharing_support import share_with, unshare
 from todos.assignees import assign
+from todos.events import todo_announced
 from todos.models import Role, Status
 from todos.services import add_note, delete_todo, set_todo_status, update_todo
 from todos.watching import set_watching
@@ -95,4 +97,21 @@ def test_a_deleted_todo_is_told_to_everyone_who_could_see_it(
     assert heard == {
         bob.pk: [("todo_deleted", "Alice deleted “Write the book”.")],
         charlie.pk: [("todo_deleted", "Alice deleted “Write the book”.")],
+    }
+
+
+def test_without_the_notices_receiver_everyone_who_can_see_the_todo_gets_the_toast(
+    tap, todo, alice, bob, charlie, django_capture_on_commit_callbacks
+):
+    share_with(todo, charlie, role=Role.VIEWER)
+    choose(bob, changed="off")
+    todo_announced.disconnect(dispatch_uid="notices.on_announced")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            update_todo(todo=todo, actor=alice, title="Plain")
+    finally:
+        todo_announced.connect(on_announced, dispatch_uid="notices.on_announced", weak=False)
+    assert pushed(tap, until_user=alice.pk) == {
+        bob.pk: [("todo_updated", "Alice updated “Plain”.")],
+        charlie.pk: [("todo_updated", "Alice updated “Plain”.")],
     }
