@@ -26,17 +26,19 @@ from sharing.selectors import (
 from sharing.selectors import pending_invitations as pending_of
 from todo_project.ratelimits import suggestions_rate_limit
 from todos.forms import NoteForm
+from todos.history import history_limit, todo_history
 from todos.models import Priority, Todo, TodoList
 from todos.panel import panel_context
 from todos.permissions import Action, can, level_of, rights, rights_at, role_name
 from todos.selectors import (
+    TodoForPage,
     get_list_for_user,
-    get_todo_for_user,
+    get_todo_for_page,
     lists_of,
     todo_list_page,
     todo_notes,
-    todo_people,
 )
+from todos.watching import watch_state
 
 
 @dataclass
@@ -127,25 +129,45 @@ def list_rows(request: AuthenticatedHttpRequest, list_id: int) -> HttpResponse:
     return render(request, LIST_TEMPLATE, _dashboard_context(request, todo_list), using="jinja2")
 
 
-def _todo_context(request: AuthenticatedHttpRequest, todo: Todo) -> dict[str, Any]:
+def _todo_context(request: AuthenticatedHttpRequest, page: TodoForPage) -> dict[str, Any]:
     """Everything the todo's page shows; each list is read once."""
+    todo = page.todo
     is_owner = can(request.user, Action.SHARE, todo)
     context = panel_context(request, todo)
     context.update(
         is_owner=is_owner,
         my_role=role_name(level_of(request.user, todo)),
-        collaborators=todo_people(todo),
+        collaborators=page.people,
         sharing=sharing_panel(todo, request.user),
         notes=todo_notes(todo),
+        history_limit=history_limit(request.GET.get("history")),
+        **_people_context(request, page),
     )
     return context
+
+
+def _people_context(request: AuthenticatedHttpRequest, page: TodoForPage) -> dict[str, Any]:
+    """The assignees part: who is assigned, whom one may assign, whether the viewer watches."""
+    assignees = page.assignees
+    assigned_ids = {person.pk for person in assignees}
+    return {
+        "assignees": assignees,
+        "assignable": [person for person in page.assignable if person.pk not in assigned_ids],
+        "watch": watch_state(
+            request.user,
+            page.todo,
+            level=level_of(request.user, page.todo),
+            explicit=page.my_watch,
+            commented=page.i_commented,
+            assigned=request.user.pk in assigned_ids,
+        ),
+    }
 
 
 @require_GET
 @login_required
 def show(request: AuthenticatedHttpRequest, todo_id: int) -> HttpResponse:
-    todo = get_todo_for_user(request.user, todo_id)
-    context = _todo_context(request, todo)
+    context = _todo_context(request, get_todo_for_page(request.user, todo_id))
     context["note_form"] = NoteForm()
     return render(request, "pages/todo.html", context)
 
@@ -161,6 +183,8 @@ TODO_PARTS = {
     "note_form": "todos/_note_form.html",
     "attachment_form": "todos/_attachment_form.html",
     "reminder_form": "todos/_reminder_form.html",
+    "assignees": "todos/_assignees.html",
+    "history": "todos/_history.html",
 }
 
 
@@ -170,7 +194,8 @@ def todo_part(request: AuthenticatedHttpRequest, todo_id: int, part: str) -> Htt
     """One live panel of a todo's page; 404 once the todo is gone or no longer shared."""
     if part not in TODO_PARTS:
         raise Http404("No such part of a todo's page.")
-    todo = get_todo_for_user(request.user, todo_id)
+    page = get_todo_for_page(request.user, todo_id)
+    todo = page.todo
     is_owner = can(request.user, Action.SHARE, todo)
     context: dict[str, Any] = {
         "todo": todo,
@@ -179,15 +204,19 @@ def todo_part(request: AuthenticatedHttpRequest, todo_id: int, part: str) -> Htt
         "is_owner": is_owner,
     }
     if part == "summary":
-        context.update(
-            collaborators=todo_people(todo), my_role=role_name(level_of(request.user, todo))
-        )
+        context.update(collaborators=page.people, my_role=role_name(level_of(request.user, todo)))
     elif part == "collaborators":
         context["sharing"] = sharing_panel(todo, request.user)
     elif part == "notes":
         context["notes"] = todo_notes(todo)
     elif part == "note_form":
         context["note_form"] = NoteForm()
+    elif part == "assignees":
+        context.update(_people_context(request, page))
+    elif part == "history":
+        limit = history_limit(request.GET.get("limit"))
+        entries, older = todo_history(todo, limit=limit)
+        context.update(history=entries, history_older=older, history_limit=limit)
     else:
         context = panel_context(request, todo)
     return render(request, TODO_PARTS[part], context)

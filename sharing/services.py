@@ -17,7 +17,7 @@ from notifications.publishing import Event, publish_on_commit, todo_event
 from sharing.models import CollaborationRequest, hash_token, new_token
 from sharing.queue import QueueUnavailable, SharingMessage, publish_messages
 from todos.models import Role, Share, Todo, TodoList
-from todos.permissions import Action, audience, can, forget_levels
+from todos.permissions import Action, audience, can
 from todos.services import people_to_tell, remove_share, set_share
 from tracing.metrics import count
 
@@ -352,7 +352,7 @@ def _accept(request: CollaborationRequest) -> Todo | TodoList:
     if Share.objects.filter(user=collaborator, **_target_key(target)).exists():
         # Shared meanwhile (another invitation): the role set since then stands.
         return target
-    set_share(target=target, user=collaborator, role=Role(request.role))
+    set_share(target=target, user=collaborator, role=Role(request.role), actor=collaborator)
     text = f"{collaborator} now collaborates on “{target}” as {Role(request.role).label}."
     for todo, audience_ids in _todos_and_audiences(target):
         publish_on_commit(
@@ -470,9 +470,7 @@ def change_role(*, actor: User, target: Todo | TodoList, user_id: int, role: str
         if share is None:
             raise SharingError(f"That person has no role on this {thing}.")
         if share.role != new_role:
-            share.role = new_role
-            share.save(update_fields=["role"])
-            forget_levels(target)
+            share = set_share(target=target, user=share.user, role=new_role, actor=actor)
             _tell_access_changed(
                 target,
                 share.user,
@@ -496,7 +494,7 @@ def revoke_access(*, actor: User, target: Todo | TodoList, user_id: int) -> User
     if share is None:
         raise SharingError(f"That person has no role on this {thing}.")
     with transaction.atomic():
-        remove_share(target=target, user_id=user_id)
+        remove_share(target=target, user_id=user_id, actor=actor)
         _tell_access_changed(target, share.user, actor, f"{actor} has removed you from “{target}”.")
         for todo, people in _todos_and_audiences(target):
             publish_on_commit(
@@ -527,7 +525,7 @@ def leave_todo(*, user: User, todo: Todo) -> None:
     if todo.is_owned_by(user):
         raise SharingError("You own this todo, so you cannot leave it.")
     with transaction.atomic():
-        if not remove_share(target=todo, user_id=user.pk):
+        if not remove_share(target=todo, user_id=user.pk, actor=user):
             raise SharingError("This todo is shared with you through its list; leave the list.")
         publish_on_commit(
             people_to_tell(todo, user),

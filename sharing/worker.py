@@ -23,9 +23,11 @@ Guarantees, with several workers running at once:
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +54,53 @@ from tracing.metrics import count
 logger = logging.getLogger(__name__)
 
 RELAY_LINGER_S = 0.05
+
+# Other messages this queue carries, by the "kind" in their JSON (the notices app registers
+# its own): a handler takes the received messages of its kind and returns the receipt
+# handles to delete. And other outboxes the relay drains beside the invitations: each
+# publishes what is due and returns how many it published.
+MessageHandler = Callable[[list[dict[str, Any]]], list[str]]
+_MESSAGE_KINDS: dict[str, MessageHandler] = {}
+_OUTBOXES: list[Callable[[], int]] = []
+
+
+def register_message_kind(kind: str, handler: MessageHandler) -> None:
+    _MESSAGE_KINDS[kind] = handler
+
+
+def register_outbox(publish: Callable[[], int]) -> None:
+    if publish not in _OUTBOXES:
+        _OUTBOXES.append(publish)
+
+
+def _kind_of(message: dict[str, Any]) -> str | None:
+    try:
+        body = json.loads(message["Body"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    kind = body.get("kind") if isinstance(body, dict) else None
+    return kind if isinstance(kind, str) and kind in _MESSAGE_KINDS else None
+
+
+def _hand_over_other_kinds(
+    messages: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The invitation messages, and the receipt handles of the others' that are done."""
+    invitations: list[dict[str, Any]] = []
+    others: dict[str, list[dict[str, Any]]] = {}
+    for message in messages:
+        kind = _kind_of(message)
+        if kind is None:
+            invitations.append(message)
+        else:
+            others.setdefault(kind, []).append(message)
+    done: list[str] = []
+    for kind, batch in others.items():
+        try:
+            done.extend(_MESSAGE_KINDS[kind](batch))
+        except Exception:
+            logger.exception("handling %d %s message(s) failed; they come back", len(batch), kind)
+    return invitations, done
 
 
 def claim_timeout() -> datetime.timedelta:
@@ -199,7 +248,9 @@ class OutboxRelay:
             sent = services.publish_outbox()
             published += sent
             if sent < services.OUTBOX_BATCH:
-                return published
+                break
+        for publish in _OUTBOXES:
+            published += publish()
         return published
 
     def _wait_for_work(self, timeout_s: float) -> bool:
@@ -329,6 +380,7 @@ class SharingWorker:
         if not messages:
             return result
         logger.info("received %d sharing message(s)", len(messages))
+        messages, done = _hand_over_other_kinds(messages)
 
         parsed: list[tuple[dict[str, Any], SharingMessage]] = []
         for message in messages:
@@ -341,7 +393,7 @@ class SharingWorker:
             "todo", "todo__owner", "todo_list", "todo_list__owner", "collaborator", "invited_by"
         ).in_bulk([body.request_id for _, body in parsed])
 
-        done: list[str] = []  # receipt handles to delete
+        # `done`: receipt handles to delete
         to_send: list[tuple[dict[str, Any], CollaborationRequest, SharingMessage]] = []
         claimed = claim_all(
             {

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "todos",
     "sharing",
+    "notices",
     "notifications",
     "tracing",
     "pages",
@@ -294,6 +295,12 @@ SHARING_RELAY_POLL_SECONDS = env.float("SHARING_RELAY_POLL_SECONDS", default=1.0
 SHARING_PUBLISH_AHEAD = env.int("SHARING_PUBLISH_AHEAD", default=40)
 # Confirmation links stop working this many days after the invitation was made.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=14)
+
+# --- Notices (notices/): emails about watched todos, through the sharing queue ---
+# A person's first notice email about a todo waits this long for more news to go with it;
+NOTICE_EMAIL_DELAY_SECONDS = env.int("NOTICE_EMAIL_DELAY_SECONDS", default=60)
+# and they get at most one email per todo per this window.
+NOTICE_EMAIL_WINDOW_SECONDS = env.int("NOTICE_EMAIL_WINDOW_SECONDS", default=600)
 
 # --- Push (notifications/) ---
 # One process's sockets live in its own memory; ActiveMQ carries events between processes.

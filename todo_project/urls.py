@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("pages.urls")),
     path("", include("accounts.urls")),
     path("", include("sharing.urls")),
+    path("", include("notices.urls")),
     path("", include("notifications.urls")),
     path("", include("tracing.urls")),
     path("accounts/", include("accounts.allauth_urls")),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from todos.models import Attachment, Note, Reminder, Share, Todo, TodoList
+from todos.models import Attachment, Note, Reminder, Share, Todo, TodoChange, TodoList
 from todos.services import remove_todo
 
 
@@ -31,6 +31,23 @@ class ReminderInline(admin.TabularInline[Reminder, Todo]):
     extra = 0
     fields = ["remind_on", "claimed_at", "sent_at", "delivered_to"]
     readonly_fields = ["claimed_at", "sent_at", "delivered_to"]
+
+
+class TodoChangeInline(admin.TabularInline[TodoChange, Todo]):
+    """The todo's history, to read: it is append-only (todos.history)."""
+
+    model = TodoChange
+    extra = 0
+    fields = ("when", "actor", "kind", "field", "before", "after")
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["-when", "-id"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Todo | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Todo | None = None) -> bool:
+        return False
 
 
 class ShareInline(admin.TabularInline[Share, Todo]):
@@ -69,7 +86,7 @@ class TodoAdmin(admin.ModelAdmin[Todo]):
     date_hierarchy = "due_date"
     raw_id_fields = ["owner", "todo_list", "assignees"]
     list_select_related = ["owner"]
-    inlines = [ShareInline, NoteInline, AttachmentInline, ReminderInline]
+    inlines = [ShareInline, NoteInline, AttachmentInline, ReminderInline, TodoChangeInline]
 
     # Through the service, so that a todo deleted here takes its stored files with it.
     def delete_model(self, request: HttpRequest, obj: Todo) -> None:

@@ -15,10 +15,11 @@ from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
 
 from accounts.models import User
-from notifications.publishing import publish_on_commit, todo_event
-from todos.models import Attachment, Todo
+from todos.events import NoticeKind, announce
+from todos.history import record_change
+from todos.models import Attachment, ChangeKind, Todo
 from todos.permissions import Action, NotAllowed, can, require
-from todos.services import lock_todo, people_to_tell
+from todos.services import lock_todo
 
 logger = logging.getLogger(__name__)
 
@@ -126,15 +127,13 @@ def add_attachment(*, todo: Todo, uploader: User, upload: UploadedFile[bytes]) -
                 content_type=content_type,
                 size=upload.size or 0,
             )
-            recipients = people_to_tell(todo, uploader)
-            publish_on_commit(
-                recipients,
-                todo_event(
-                    "attachment_added",
-                    todo=todo,
-                    actor=uploader,
-                    text=f"{uploader} attached “{display_name}” to “{todo.title}”.",
-                ),
+            record_change(todo=todo, actor=uploader, kind=ChangeKind.FILE, after=display_name)
+            announce(
+                todo,
+                uploader,
+                NoticeKind.CHANGED,
+                f"{uploader} attached “{display_name}” to “{todo.title}”.",
+                event_type="attachment_added",
             )
     except BaseException:
         # Without its row, nobody could ever reach or delete the object.
@@ -153,14 +152,13 @@ def delete_attachment(*, attachment: Attachment, actor: User) -> None:
         key, name = attachment.key, attachment.original_name
         attachment.delete()
         transaction.on_commit(lambda: _delete_objects([key]))
-        publish_on_commit(
-            people_to_tell(todo, actor),
-            todo_event(
-                "attachment_deleted",
-                todo=todo,
-                actor=actor,
-                text=f"{actor} deleted “{name}” from “{todo.title}”.",
-            ),
+        record_change(todo=todo, actor=actor, kind=ChangeKind.FILE, before=name)
+        announce(
+            todo,
+            actor,
+            NoticeKind.CHANGED,
+            f"{actor} deleted “{name}” from “{todo.title}”.",
+            event_type="attachment_deleted",
         )
 
 

@@ -212,3 +212,73 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.todo} on {self.remind_on:%Y-%m-%d}"
+
+
+class ChangeKind(models.TextChoices):
+    CREATED = "created", "Created"
+    FIELD = "field", "Changed"  # title, description, due date, priority
+    STATUS = "status", "Status"
+    MOVED = "moved", "Moved"
+    SHARED = "shared", "Sharing"  # `field` names the person; before/after are roles
+    NOTE = "note", "Note"
+    FILE = "file", "File"
+    REMINDER = "reminder", "Reminder"
+    ASSIGNEE = "assignee", "Assignee"
+
+
+class TodoChangeQuerySet(models.QuerySet["TodoChange"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("A todo's history is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        # A deleted todo takes its history along (the cascade does not come through here).
+        raise TypeError("A todo's history goes only with its todo.")
+
+
+class TodoChange(models.Model):
+    """One entry of a todo's history: who changed what, from what to what. Append-only:
+    written by todos.history.record_change, never updated, deleted only with its todo.
+    Values are kept as the text shown (names of people and lists, labels of priorities),
+    as they were at the time."""
+
+    todo = models.ForeignKey(Todo, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    when = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(max_length=8, choices=ChangeKind.choices)
+    field = models.CharField(max_length=200, blank=True)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+
+    objects = TodoChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-when", "-id"]
+        indexes = [models.Index(fields=["todo", "-when", "-id"], name="todo_history")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of todo #{self.todo_id} at {self.when:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("A todo's history is append-only.")
+        super().save(*args, **kwargs)
+
+
+class Watch(models.Model):
+    """Someone's explicit choice to watch a todo (`watching`) or not. Without one, owners,
+    Editors, and whoever commented on or is assigned to the todo watch it (todos.watching)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+    )
+    todo = models.ForeignKey(Todo, on_delete=models.CASCADE, related_name="watches")
+    watching = models.BooleanField()
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "todo"], name="one_watch_per_todo")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'watches' if self.watching else 'ignores'} todo #{self.todo_id}"

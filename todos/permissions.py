@@ -97,6 +97,20 @@ def level_of(user: Any, obj: Todo | TodoList) -> Level:
     return cache[user_id]
 
 
+def know_level(user: Any, obj: Todo | TodoList, roles: list[Role]) -> None:
+    """Keep the user's level on `obj` from the roles of their shares reaching it, which the
+    caller read anyway (the people a todo's page lists), sparing level_of its query."""
+    user_id = _user_id(user)
+    if user_id is None or obj.pk is None:
+        return
+    level = (
+        Level.OWNER
+        if obj.owner_id == user_id
+        else max((ROLE_LEVELS[Role(role)] for role in roles), default=Level.NONE)
+    )
+    obj.__dict__.setdefault("_levels", {})[user_id] = level
+
+
 def forget_levels(obj: Todo | TodoList) -> None:
     """After a share of `obj` changed within this request."""
     obj.__dict__.pop("_levels", None)

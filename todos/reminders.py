@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.publishing import publish_on_commit, todo_event
 from todo_project.emails import send_email
-from todos.models import Reminder, Status, Todo
+from todos.events import NoticeKind, announce
+from todos.history import record_change
+from todos.models import ChangeKind, Reminder, Status, Todo
 from todos.permissions import Action, audience, require
-from todos.services import lock_todo, people_to_tell
+from todos.services import lock_todo
 
 logger = logging.getLogger(__name__)
 
@@ -46,16 +47,16 @@ def add_reminder(*, todo: Todo, actor: User, remind_on: datetime.date) -> Remind
                 f"A reminder cannot be after the due date ({todo.due_date:%Y-%m-%d})."
             )
         reminder, created = Reminder.objects.get_or_create(todo=todo, remind_on=remind_on)
+        if created:
+            record_change(todo=todo, actor=actor, kind=ChangeKind.REMINDER, after=remind_on)
     if not created:
         raise ReminderRejected(f"There is a reminder on {remind_on:%Y-%m-%d} already.")
-    publish_on_commit(
-        people_to_tell(todo, actor),
-        todo_event(
-            "reminder_added",
-            todo=todo,
-            actor=actor,
-            text=f"{actor} set a reminder on “{todo.title}” for {_day(remind_on)}.",
-        ),
+    announce(
+        todo,
+        actor,
+        NoticeKind.CHANGED,
+        f"{actor} set a reminder on “{todo.title}” for {_day(remind_on)}.",
+        event_type="reminder_added",
     )
     return reminder
 
@@ -67,17 +68,15 @@ def _day(day: datetime.date) -> str:
 def delete_reminder(*, reminder: Reminder, actor: User) -> None:
     todo = reminder.todo
     require(actor, Action.REMIND, todo)
-    reminder.delete()
-    publish_on_commit(
-        people_to_tell(todo, actor),
-        todo_event(
-            "reminder_removed",
-            todo=todo,
-            actor=actor,
-            text=(
-                f"{actor} removed the reminder on “{todo.title}” for {_day(reminder.remind_on)}."
-            ),
-        ),
+    with transaction.atomic():
+        reminder.delete()
+        record_change(todo=todo, actor=actor, kind=ChangeKind.REMINDER, before=reminder.remind_on)
+    announce(
+        todo,
+        actor,
+        NoticeKind.CHANGED,
+        f"{actor} removed the reminder on “{todo.title}” for {_day(reminder.remind_on)}.",
+        event_type="reminder_removed",
     )
 
 

@@ -10,6 +10,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
@@ -26,10 +27,22 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from todos.models import Attachment, Note, Priority, Reminder, Role, Share, Status, Todo, TodoList
+from todos.models import (
+    Attachment,
+    Note,
+    Priority,
+    Reminder,
+    Role,
+    Share,
+    Status,
+    Todo,
+    TodoList,
+    Watch,
+)
 from todos.permissions import (
     ROLE_LEVELS,
     Level,
+    know_level,
     level_annotation,
     level_of,
     shared_list_ids,
@@ -75,6 +88,7 @@ class SharedPerson:
     user: User
     role: Role
     via_list: bool
+    assigned: bool = False
 
     def __str__(self) -> str:
         return str(self.user)
@@ -82,9 +96,11 @@ class SharedPerson:
 
 def todo_people(todo: Todo) -> list[SharedPerson]:
     """Everyone the todo is shared with (the owner aside), by name (one query)."""
+    assigned = Todo.assignees.through.objects.filter(todo_id=todo.pk, user_id=OuterRef("user_id"))
     shares = (
         Share.objects.filter(Q(todo_id=todo.pk) | Q(todo_list_id=todo.todo_list_id))
         .select_related("user")
+        .annotate(assigned=Exists(assigned))
         .order_by("user__display_name", "user__username")
     )
     best: dict[int, SharedPerson] = {}
@@ -92,8 +108,65 @@ def todo_people(todo: Todo) -> list[SharedPerson]:
         role = Role(share.role)
         known = best.get(share.user_id)
         if known is None or ROLE_LEVELS[role] > ROLE_LEVELS[known.role]:
-            best[share.user_id] = SharedPerson(share.user, role, share.todo_list_id is not None)
+            best[share.user_id] = SharedPerson(
+                share.user, role, share.todo_list_id is not None, share.assigned
+            )
     return list(best.values())
+
+
+@dataclass(frozen=True)
+class TodoForPage:
+    """A todo for its page, with what the page says about the viewer and its people."""
+
+    todo: Todo
+    people: list[SharedPerson]  # todo_people(todo)
+    my_watch: bool | None  # the viewer's explicit choice, if any
+    i_commented: bool
+    owner_assigned: bool
+
+    @property
+    def assignees(self) -> list[User]:
+        owner = [self.todo.owner] if self.owner_assigned else []
+        return owner + [person.user for person in self.people if person.assigned]
+
+    @property
+    def assignable(self) -> list[User]:
+        """Who may be assigned: the owner and whoever can comment or edit."""
+        return [self.todo.owner] + [
+            person.user for person in self.people if person.role != Role.VIEWER
+        ]
+
+
+def get_todo_for_page(user: User, todo_id: int) -> TodoForPage:
+    """As get_todo_for_user, in two queries that also tell the page who the todo is shared
+    with and assigned to, and whether the viewer watches it or commented on it (their level
+    comes from the shares read, not from a query of its own)."""
+    assignees = Todo.assignees.through.objects.filter(todo_id=OuterRef("pk"))
+    todo = (
+        Todo.objects.select_related("owner", "todo_list")
+        .annotate(
+            my_watch=Subquery(
+                Watch.objects.filter(todo_id=OuterRef("pk"), user_id=user.pk).values("watching")[:1]
+            ),
+            i_commented=Exists(Note.objects.filter(todo_id=OuterRef("pk"), author_id=user.pk)),
+            owner_assigned=Exists(assignees.filter(user_id=OuterRef("owner_id"))),
+        )
+        .filter(pk=todo_id)
+        .first()
+    )
+    if todo is None:
+        raise Http404("No such todo.")
+    people = todo_people(todo)
+    know_level(user, todo, [person.role for person in people if person.user.pk == user.pk])
+    if level_of(user, todo) == Level.NONE:
+        raise Http404("No such todo.")
+    return TodoForPage(
+        todo=todo,
+        people=people,
+        my_watch=todo.my_watch,
+        i_commented=todo.i_commented,
+        owner_assigned=todo.owner_assigned,
+    )
 
 
 # --- The dashboard's list -------------------------------------------------------------------

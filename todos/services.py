@@ -7,8 +7,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.publishing import publish_on_commit, todo_event
-from todos.models import Note, Role, Share, Status, Todo, TodoList
+from todos.events import NoticeKind, announce
+from todos.history import record_change, record_field_changes
+from todos.models import ChangeKind, Note, Role, Share, Status, Todo, TodoList
 from todos.permissions import (
     Action,
     NotAllowed,
@@ -53,13 +54,14 @@ def create_todo(
         updated_by=actor,
     )
     todo.full_clean(exclude=["updated_by"])
-    todo.save()
+    with transaction.atomic():
+        todo.save()
+        record_change(todo=todo, actor=actor, kind=ChangeKind.CREATED, after=todo.title)
     bind_log_context(todo_id=todo.pk)
     count("TodosCreated")
     # Whoever sees the list (its owner, when an Editor added it) sees the new row at once.
-    publish_on_commit(
-        people_to_tell(todo, actor),
-        todo_event("todo_created", todo=todo, actor=actor, text=f"{actor} added “{todo.title}”."),
+    announce(
+        todo, actor, NoticeKind.CHANGED, f"{actor} added “{todo.title}”.", event_type="todo_created"
     )
     return todo
 
@@ -105,6 +107,7 @@ def update_todo(*, todo: Todo, actor: User, version: int | None = None, **change
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))}")
     require(actor, Action.EDIT if set(changes) - {"status"} else Action.SET_STATUS, todo)
     was_done = todo.status == Status.DONE
+    before = {field: getattr(todo, field) for field in changes}
     for field, value in changes.items():
         setattr(todo, field, value)
     todo.full_clean(exclude=["owner", "updated_by"])
@@ -114,7 +117,15 @@ def update_todo(*, todo: Todo, actor: User, version: int | None = None, **change
         rows = rows.filter(version=version)
     # One conditional UPDATE: of two edits from the same version exactly one matches,
     # whatever the timing; the other is a conflict, never a silent overwrite.
-    if not rows.update(**changes, version=F("version") + 1, updated=now, updated_by=actor):
+    with transaction.atomic():
+        updated = rows.update(**changes, version=F("version") + 1, updated=now, updated_by=actor)
+        if updated:
+            record_field_changes(
+                todo=todo,
+                actor=actor,
+                changes=[(field, before[field], value) for field, value in changes.items()],
+            )
+    if not updated:
         current = Todo.objects.select_related("updated_by").filter(pk=todo.pk).first()
         if current is None:
             raise TodoDeleted(f"Todo {todo.pk} was deleted.")
@@ -127,14 +138,21 @@ def update_todo(*, todo: Todo, actor: User, version: int | None = None, **change
     todo.version = version + 1 if version is not None else todo.version + 1
     todo.updated, todo.updated_by = now, actor
     if todo.status == Status.DONE and not was_done:
-        event = todo_event(
-            "todo_completed", todo=todo, actor=actor, text=f"{actor} completed “{todo.title}”."
+        announce(
+            todo,
+            actor,
+            NoticeKind.COMPLETED,
+            f"{actor} completed “{todo.title}”.",
+            event_type="todo_completed",
         )
     else:
-        event = todo_event(
-            "todo_updated", todo=todo, actor=actor, text=f"{actor} updated “{todo.title}”."
+        announce(
+            todo,
+            actor,
+            NoticeKind.CHANGED,
+            f"{actor} updated “{todo.title}”.",
+            event_type="todo_updated",
         )
-    publish_on_commit(people_to_tell(todo, actor), event)
     return todo
 
 
@@ -153,11 +171,15 @@ def set_todo_status(*, todo: Todo, actor: User, status: Status) -> Todo:
     now = timezone.now()
     # Conditional on the status it does not have yet: of two presses, one changes it and
     # the other finds nothing to do.
-    changed = (
-        Todo.objects.filter(pk=todo.pk)
-        .exclude(status=status)
-        .update(status=status, version=F("version") + 1, updated=now, updated_by=actor)
-    )
+    with transaction.atomic():
+        changed = (
+            Todo.objects.filter(pk=todo.pk)
+            .exclude(status=status)
+            .update(status=status, version=F("version") + 1, updated=now, updated_by=actor)
+        )
+        if changed:
+            was = Status.OPEN if status == Status.DONE else Status.DONE
+            record_field_changes(todo=todo, actor=actor, changes=[("status", was, status)])
     if not changed:
         current = Todo.objects.filter(pk=todo.pk).first()
         if current is None:
@@ -166,28 +188,39 @@ def set_todo_status(*, todo: Todo, actor: User, status: Status) -> Todo:
         return todo
     todo.refresh_from_db(fields=["status", "version", "updated", "updated_by"])
     if status == Status.DONE:
-        event = todo_event(
-            "todo_completed", todo=todo, actor=actor, text=f"{actor} completed “{todo.title}”."
+        announce(
+            todo,
+            actor,
+            NoticeKind.COMPLETED,
+            f"{actor} completed “{todo.title}”.",
+            event_type="todo_completed",
         )
     else:
-        event = todo_event(
-            "todo_updated", todo=todo, actor=actor, text=f"{actor} reopened “{todo.title}”."
+        announce(
+            todo,
+            actor,
+            NoticeKind.CHANGED,
+            f"{actor} reopened “{todo.title}”.",
+            event_type="todo_updated",
         )
-    publish_on_commit(people_to_tell(todo, actor), event)
     return todo
 
 
 def delete_todo(*, todo: Todo, actor: User) -> None:
     """Raises NotAllowed unless `actor` owns the todo, TodoDeleted if it is gone already."""
     require(actor, Action.DELETE, todo)
-    event = todo_event(
-        "todo_deleted", todo=todo, actor=actor, text=f"{actor} deleted “{todo.title}”."
-    )
-    recipients = people_to_tell(todo, actor)  # before the delete takes the shares
+    recipients = audience(todo)  # before the delete takes the shares
     with transaction.atomic():
         if not remove_todo(todo):
             raise TodoDeleted(f"Todo {todo.pk} was deleted.")
-        publish_on_commit(recipients, event)
+        announce(
+            todo,
+            actor,
+            NoticeKind.CHANGED,
+            f"{actor} deleted “{todo.title}”.",
+            event_type="todo_deleted",
+            audience=recipients,
+        )
 
 
 def remove_todo(todo: Todo) -> bool:
@@ -218,33 +251,64 @@ def add_note(*, todo: Todo, author: User, text: str) -> Note:
     with transaction.atomic():
         lock_todo(todo.pk)
         note.save()
-    publish_on_commit(
-        people_to_tell(todo, author),
-        todo_event(
-            "note_added", todo=todo, actor=author, text=f"{author} added a note to “{todo.title}”."
-        ),
+        record_change(todo=todo, actor=author, kind=ChangeKind.NOTE, after=note.text)
+    announce(
+        todo,
+        author,
+        NoticeKind.COMMENTED,
+        f"{author} added a note to “{todo.title}”.",
+        event_type="note_added",
     )
     return note
 
 
-def set_share(*, target: Todo | TodoList, user: User, role: Role) -> Share:
+def set_share(
+    *, target: Todo | TodoList, user: User, role: Role, actor: User | None = None
+) -> Share:
     """Give `user` `role` on a list or a todo (replacing the role they had there). No
-    permission check and no push: for the sharing services, which check and tell."""
+    permission check and no push: for the sharing services, which check and tell. On a
+    todo, the change goes into its history (by `actor`, if given)."""
     if target.owner_id == user.pk:
         raise NotAllowed("The owner already has every right.")
     key = {"todo_list": target} if isinstance(target, TodoList) else {"todo": target}
-    share, _ = Share.objects.update_or_create(user=user, **key, defaults={"role": role})
+    with transaction.atomic():
+        before = Share.objects.filter(user=user, **key).values_list("role", flat=True).first()
+        share, _ = Share.objects.update_or_create(user=user, **key, defaults={"role": role})
+        if isinstance(target, Todo) and before != role:
+            record_change(
+                todo=target,
+                actor=actor,
+                kind=ChangeKind.SHARED,
+                field=str(user),
+                before=Role(before).label if before else "",
+                after=Role(role).label,
+            )
     forget_levels(target)
     return share
 
 
-def remove_share(*, target: Todo | TodoList, user_id: int) -> bool:
+def remove_share(*, target: Todo | TodoList, user_id: int, actor: User | None = None) -> bool:
     """Take away the share `user_id` has on a list or a todo (not one reaching it through
     its list); False if there was none. Also unassigns them from todos they can no longer
-    see. No permission check and no push."""
+    see. No permission check and no push; on a todo, the history records it."""
     key = {"todo_list": target} if isinstance(target, TodoList) else {"todo": target}
     with transaction.atomic():
+        removed = list(
+            Share.objects.filter(user_id=user_id, **key).values_list(
+                "role", "user__display_name", "user__username"
+            )
+        )
         deleted, _ = Share.objects.filter(user_id=user_id, **key).delete()
+        if isinstance(target, Todo) and deleted and removed:
+            role, display_name, username = removed[0]
+            record_change(
+                todo=target,
+                actor=actor,
+                kind=ChangeKind.SHARED,
+                field=display_name or username,
+                before=Role(role).label,
+                after="",
+            )
         forget_levels(target)
         assigned = Todo.assignees.through.objects.filter(user_id=user_id)
         if isinstance(target, TodoList):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from todos import views, views_attachments, views_reminders
+from todos import views, views_attachments, views_people, views_reminders
 
 app_name = "todos"
 
@@ -23,6 +23,14 @@ urlpatterns = [
         "<int:todo_id>/attachments/<int:attachment_id>/delete",
         views_attachments.attachment_delete,
         name="attachment_delete",
+    ),
+    # Watching and assignees (todos/views_people.py)
+    path("<int:todo_id>/watch", views_people.watch, name="watch"),
+    path("<int:todo_id>/assignees", views_people.assignee_add, name="assignee_add"),
+    path(
+        "<int:todo_id>/assignees/<int:user_id>/remove",
+        views_people.assignee_remove,
+        name="assignee_remove",
     ),
     path("<int:todo_id>/reminders", views_reminders.reminder_add, name="reminder_add"),
     path(

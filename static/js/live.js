@@ -188,14 +188,17 @@
     attachment_deleted: ["attachments"],
     reminder_added: ["reminders"],
     reminder_removed: ["reminders"],
-    collaboration_confirmed: ["collaborators", "summary"],
-    collaborator_left: ["collaborators", "summary"],
-    collaborator_removed: ["collaborators", "summary"],
+    collaboration_confirmed: ["collaborators", "summary", "assignees"],
+    collaborator_left: ["collaborators", "summary", "assignees"],
+    collaborator_removed: ["collaborators", "summary", "assignees"],
     todo_updated: ["summary"],
     todo_completed: ["summary"],
     todo_reopened: ["summary"],
+    assignees_changed: ["assignees"],
   };
-  var ALL_PARTS = ["summary", "collaborators", "notes", "attachments", "reminders"];
+  var ALL_PARTS = [
+    "summary", "collaborators", "notes", "attachments", "reminders", "assignees", "history",
+  ];
   // Forms a role gates: fetched when the user's rights change (a role changed or revoked),
   // which may throw away text being typed in them, and only then.
   var FORM_PARTS = ["note_form", "attachment_form", "reminder_form"];
@@ -220,8 +223,12 @@
           });
           holder.replaceChildren.apply(holder, nodes);
           holder.classList.remove("part-changed");
-          void holder.offsetWidth; // restart the highlight
-          holder.classList.add("part-changed");
+          // A part loaded after the page is not news the first time.
+          if (!holder.hasAttribute("data-live-load") || holder.dataset.liveLoaded) {
+            void holder.offsetWidth; // restart the highlight
+            holder.classList.add("part-changed");
+          }
+          holder.dataset.liveLoaded = "1";
           localTimes(holder);
         }).catch(function (error) {
           if (error.status === 404 && !stopped) {
@@ -251,8 +258,17 @@
         showGone("This todo was deleted.");
         return;
       }
-      (PARTS_BY_EVENT[pushed.type] || ALL_PARTS).forEach(refreshPart);
+      var parts = PARTS_BY_EVENT[pushed.type] || ALL_PARTS;
+      if (parts.indexOf("history") < 0) {
+        parts = parts.concat(["history"]); // every change is in the history
+      }
+      parts.forEach(refreshPart);
     });
+    // Parts the page leaves to be fetched once it has loaded (the history).
+    var deferred = detail.querySelectorAll("[data-live-load]");
+    for (var d = 0; d < deferred.length; d++) {
+      refreshPart(deferred[d].dataset.livePart);
+    }
     document.addEventListener("todo:resync", function () {
       if (!stopped) {
         ALL_PARTS.concat(FORM_PARTS).forEach(refreshPart);
