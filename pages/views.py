@@ -86,11 +86,12 @@ def _todo_context(request: AuthenticatedHttpRequest, todo: Todo) -> dict[str, An
     """Everything the todo's page shows; each list is read once."""
     is_owner = can(request.user, Action.SHARE, todo)
     context = panel_context(request, todo)
+    people = todo_people(todo)
     context.update(
         is_owner=is_owner,
         my_role=role_name(level_of(request.user, todo)),
-        collaborators=todo_people(todo),
-        sharing=sharing_panel(todo, request.user),
+        collaborators=people,
+        sharing=sharing_panel(todo, request.user, people=people),
         notes=todo_notes(todo),
     )
     return context
