@@ -117,19 +117,6 @@ def find_person(name: str) -> User | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def todo_pending_invitations(todo: Todo) -> list[CollaborationRequest]:
-    """Pending invitations of one todo, for its page; each with `expired` set."""
-    requests = list(
-        todo.collaboration_requests.filter(accepted_at=None, collaborator__isnull=False)
-        .select_related("collaborator")
-        .order_by("collaborator__display_name", "collaborator__username")
-    )
-    expired_before = timezone.now() - invitation_ttl()
-    for request in requests:
-        request.expired = request.created < expired_before  # type: ignore[attr-defined]
-    return requests
-
-
 @dataclass(frozen=True)
 class Invitation:
     """One invitation as its owner's sharing panel shows it."""
