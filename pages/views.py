@@ -138,7 +138,7 @@ def _todo_context(request: AuthenticatedHttpRequest, page: TodoForPage) -> dict[
         is_owner=is_owner,
         my_role=role_name(level_of(request.user, todo)),
         collaborators=page.people,
-        sharing=sharing_panel(todo, request.user),
+        sharing=sharing_panel(todo, request.user, people=page.people),
         notes=todo_notes(todo),
         history_limit=history_limit(request.GET.get("history")),
         **_people_context(request, page),

@@ -84,7 +84,10 @@ def suggest_people(user: User, text: str) -> list[dict[str, str]]:
     )
     worked_with = Exists(shared_by_me) | Exists(shared_with_me)
     invited = Exists(
-        CollaborationRequest.objects.filter(invited_by_id=user.pk, collaborator_id=OuterRef("pk"))
+        CollaborationRequest.objects.filter(
+            Q(todo__owner_id=user.pk) | Q(todo_list__owner_id=user.pk),
+            collaborator_id=OuterRef("pk"),
+        )
     )
     people = (
         User.objects.filter(is_active=True)
@@ -112,19 +115,6 @@ def find_person(name: str) -> User | None:
     if exact:
         return exact[0]
     return matches[0] if len(matches) == 1 else None
-
-
-def todo_pending_invitations(todo: Todo) -> list[CollaborationRequest]:
-    """Pending invitations of one todo, for its page; each with `expired` set."""
-    requests = list(
-        todo.collaboration_requests.filter(accepted_at=None, collaborator__isnull=False)
-        .select_related("collaborator")
-        .order_by("collaborator__display_name", "collaborator__username")
-    )
-    expired_before = timezone.now() - invitation_ttl()
-    for request in requests:
-        request.expired = request.created < expired_before  # type: ignore[attr-defined]
-    return requests
 
 
 @dataclass(frozen=True)
@@ -159,11 +149,16 @@ class SharingPanel:
 DEFAULT_ROLES = {"todo": Role.EDITOR, "list": Role.COMMENTER}
 
 
-def sharing_panel(target: Todo | TodoList, user: User) -> SharingPanel:
-    """What the sharing panel of `target` shows to `user` (who must be able to see it)."""
+def sharing_panel(
+    target: Todo | TodoList, user: User, *, people: list[SharedPerson] | None = None
+) -> SharingPanel:
+    """What the sharing panel of `target` shows to `user` (who must be able to see it).
+    `people`: the todo's `todo_people`, if the caller has read them already."""
     kind = "todo" if isinstance(target, Todo) else "list"
     can_share = can(user, Action.SHARE, target)
-    if isinstance(target, Todo):
+    if people is not None:
+        pass
+    elif isinstance(target, Todo):
         people = todo_people(target)
     else:
         people = [

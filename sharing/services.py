@@ -17,8 +17,8 @@ from notifications.publishing import Event, publish_on_commit, todo_event
 from sharing.models import CollaborationRequest, hash_token, new_token
 from sharing.queue import QueueUnavailable, SharingMessage, publish_messages
 from todos.models import Role, Share, Todo, TodoList
-from todos.permissions import Action, audience, can
-from todos.services import people_to_tell, remove_share, set_share
+from todos.permissions import Action, Level, audience, can, forget_levels, level_of
+from todos.services import lock_todo, people_to_tell, remove_share, set_share
 from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
@@ -263,7 +263,7 @@ def read_invitation(*, invitation_id: int, token: str) -> CollaborationRequest:
     if request is None or not request.token_matches(token):
         raise InvalidInvitation(_INVALID_LINK, 404)
     if request.accepted_at is not None:
-        raise InvalidInvitation(_USED_LINK, 410)
+        raise InvalidInvitation(_ACCEPTED_LINK, 410)
     if request.created < _expiry_cutoff():
         raise InvalidInvitation(_EXPIRED_LINK, 410)
     return request
@@ -285,6 +285,7 @@ def find_invitation_by_id(*, user: User, invitation_id: int, token: str) -> Coll
             if can(user, Action.VIEW, target):
                 raise AlreadyCollaborating(target) from None
             # A removed user's old link: it was used once, and does not work again.
+            raise InvalidInvitation(_USED_LINK, 410) from None
         raise
     if not _is_invitee(request, user):
         if request.collaborator_id is not None:
@@ -314,6 +315,7 @@ _EXPIRED_LINK = (
     "This invitation has expired: invitations are valid for a limited time. "
     "Ask the owner to share it again."
 )
+_ACCEPTED_LINK = "This invitation was accepted already: a link works once."
 _USED_LINK = (
     "This invitation was accepted already, and the share it made has since ended. "
     "Ask the owner to share it again."
@@ -545,3 +547,41 @@ def remove_collaborator(*, owner: User, todo: Todo, collaborator_id: int) -> Use
     if not Share.objects.filter(todo=todo, user_id=collaborator_id).exists():
         raise SharingError("That user does not collaborate on this todo.")
     return revoke_access(actor=owner, target=todo, user_id=collaborator_id)
+
+
+def transfer_todo(*, actor: User, todo: Todo, new_owner_id: int) -> User:
+    """Hand the todo to one of its Editors: it moves to their Inbox, and the old owner
+    keeps it as its Editor. People who saw it only through its old list no longer do
+    (their assignments go with it). Returns the new owner."""
+    if not can(actor, Action.TRANSFER, todo):
+        raise SharingError("Only the owner can hand over this todo.")
+    new_owner = User.objects.filter(pk=new_owner_id, is_active=True).first()
+    if new_owner is None or new_owner.pk == todo.owner_id:
+        raise SharingError("Choose an Editor of this todo to hand it over to.")
+    forget_levels(todo)
+    if level_of(new_owner, todo) != Level.EDITOR:
+        raise SharingError(f"{new_owner} is not an Editor of this todo; make them one first.")
+    old_owner_id = todo.owner_id
+    before = audience(todo)
+    inbox = TodoList.objects.inbox_for(new_owner.pk)
+    with transaction.atomic():
+        locked = lock_todo(todo.pk)
+        if locked.owner_id != old_owner_id:
+            raise SharingError("This todo changed hands meanwhile.")
+        Todo.objects.filter(pk=todo.pk).update(
+            owner=new_owner, todo_list=inbox, version=F("version") + 1, updated_by=actor
+        )
+        Share.objects.filter(todo=todo, user=new_owner).delete()
+        Share.objects.update_or_create(
+            todo=todo, user_id=old_owner_id, defaults={"role": Role.EDITOR}
+        )
+        todo.refresh_from_db()
+        forget_levels(todo)
+        after = audience(todo)
+        Todo.assignees.through.objects.filter(todo_id=todo.pk).exclude(user_id__in=after).delete()
+        text = f"{actor} handed “{todo.title}” over to {new_owner}."
+        publish_on_commit(
+            before | after, todo_event("access_changed", todo=todo, actor=actor, text=text)
+        )
+    count("TodosTransferred")
+    return new_owner

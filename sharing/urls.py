@@ -36,6 +36,7 @@ urlpatterns = [
         {"kind": "todo"},
         name="todo_revoke",
     ),
+    path("todo/<int:todo_id>/people/<int:user_id>/transfer", views.transfer, name="transfer"),
     path(
         "lists/<int:target_id>/people/<int:user_id>/role",
         views.change_role_view,

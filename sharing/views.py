@@ -32,6 +32,7 @@ from sharing.services import (
     remove_collaborator,
     resend_invitation,
     revoke_access,
+    transfer_todo,
     withdraw_invitation,
     withdraw_request,
 )
@@ -184,6 +185,22 @@ def revoke(
         note_action(request, "revoke_access", todo_id=target.pk if kind == "todo" else None)
         messages.success(request, f"{person} no longer has access.")
     return _after_panel_change(request, target)
+
+
+@require_POST
+@login_required
+def transfer(request: AuthenticatedHttpRequest, todo_id: int, user_id: int) -> HttpResponse:
+    todo = get_todo_for_user(request.user, todo_id)
+    try:
+        new_owner = transfer_todo(actor=request.user, todo=todo, new_owner_id=user_id)
+    except SharingError as error:
+        messages.error(request, str(error))
+    else:
+        note_action(request, "transfer_todo", todo_id=todo.pk)
+        messages.success(
+            request, f"“{todo.title}” now belongs to {new_owner}; you remain its Editor."
+        )
+    return redirect("todos:show", todo_id=todo.pk)
 
 
 def _invitation_target(request: AuthenticatedHttpRequest, invitation_id: int) -> Todo | TodoList:

@@ -146,7 +146,7 @@ def watch_a_share_get_confirmed(browser, live_url, toms_server, dukes_server, em
     toast = toms_page.locator('#toasts .toast[data-event-type="collaboration_confirmed"]')
     expect(toast).to_be_visible(timeout=10_000)
     assert toast.locator(".toast-body").evaluate("body => body.textContent") == (
-        f"Duke now collaborates on “{title}”."
+        f"Duke now collaborates on “{title}” as Editor."
     )
     assert toast.locator(".toast-header strong").evaluate("title => title.textContent") == title
     assert toms_page.locator("#toasts b").count() == 0  # shown as text, never as markup

@@ -79,8 +79,16 @@ def test_collaborators_joining_and_leaving_tell_everyone_else_on_the_todo(
             token=issue_token(invitation),
         )
     assert sorted(pushed(tap, until_user=charlie.pk)) == [
-        (alice.pk, "collaboration_confirmed", "Charlie now collaborates on “Write the book”."),
-        (bob.pk, "collaboration_confirmed", "Charlie now collaborates on “Write the book”."),
+        (
+            alice.pk,
+            "collaboration_confirmed",
+            "Charlie now collaborates on “Write the book” as Editor.",
+        ),
+        (
+            bob.pk,
+            "collaboration_confirmed",
+            "Charlie now collaborates on “Write the book” as Editor.",
+        ),
     ]
     with django_capture_on_commit_callbacks(execute=True):
         leave_todo(user=bob, todo=todo)
@@ -93,5 +101,6 @@ def test_collaborators_joining_and_leaving_tell_everyone_else_on_the_todo(
         remove_collaborator(owner=alice, todo=todo, collaborator_id=charlie.pk)
     assert sorted(pushed(tap, until_user=alice.pk)) == [
         (bob.pk, "collaborator_removed", "Alice has removed Charlie from “Write the book”."),
-        (charlie.pk, "collaborator_removed", "Alice has removed you from “Write the book”."),
+        # The one removed: their open pages fetch their parts again, and find them gone.
+        (charlie.pk, "access_changed", "Alice has removed you from “Write the book”."),
     ]

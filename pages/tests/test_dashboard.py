@@ -369,7 +369,7 @@ def test_an_expired_invitation_says_so(client_for, alice, charlie, settings):
     assert "expired: Charlie" in row
     assert "pending: Charlie" not in row
     page = client_for(alice).get(reverse("todos:show", args=[todo.pk])).content.decode()
-    assert "Invitation to Charlie expired" in page
+    assert "Charlie as Editor: expired" in page
 
 
 def test_titles_and_names_arrive_escaped(client_for, alice, bob):

@@ -56,10 +56,10 @@ def test_the_page_names_owner_and_collaborators_and_pending_invitations(
     CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
     page = client_for(alice).get(reverse("todos:show", args=[todo.pk])).content.decode()
     assert "In Inbox · owned by Alice · shared with Bob" in page
-    assert "Invitation to Charlie pending" in page
+    assert "Charlie as Editor: pending" in page
     assert 'id="share-dialog"' in page
     bobs = client_for(bob).get(reverse("todos:show", args=[todo.pk])).content.decode()
-    assert "Invitation to Charlie" not in bobs  # the owner's business
+    assert "Charlie as Editor" not in bobs  # the owner's business
     assert 'id="share-dialog"' not in bobs
     assert 'id="leave-todo"' in bobs
 

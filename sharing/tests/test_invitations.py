@@ -392,3 +392,54 @@ def test_someone_elses_invitation_is_404(client, alice, charlie, own_todo):
     for name in ("resend", "withdraw_invitation"):
         assert client.post(reverse(f"sharing:{name}", args=[request.pk])).status_code == 404
     assert CollaborationRequest.objects.count() == 1
+
+
+def test_the_owner_hands_a_todo_over_to_an_editor(
+    client, alice, bob, charlie, groceries, django_capture_on_commit_callbacks
+):
+    todo = groceries.todos.get()
+    share_with(todo, bob, role=Role.EDITOR)
+    share_with(groceries, charlie, role=Role.VIEWER)  # sees it through the list only
+    next_event = listen(charlie)
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("sharing:transfer", args=[todo.pk, bob.pk]), follow=True)
+    assert messages_of(response) == ["“Buy milk” now belongs to Bob; you remain its Editor."]
+    todo.refresh_from_db()
+    assert (todo.owner, todo.todo_list) == (bob, TodoList.objects.inbox_for(bob.pk))
+    assert list(Share.objects.filter(todo=todo).values_list("user_id", "role")) == [
+        (alice.pk, "EDITOR")
+    ]
+    assert next_event()["type"] == "access_changed"
+    assert not can(charlie, Action.VIEW, todo)
+
+
+@pytest.mark.parametrize(
+    ("role", "who", "message"),
+    [
+        (Role.COMMENTER, "bob", "Bob is not an Editor of this todo; make them one first."),
+        (Role.EDITOR, "alice", "Choose an Editor of this todo to hand it over to."),
+        (Role.EDITOR, "charlie", "Charlie is not an Editor of this todo; make them one first."),
+    ],
+)
+def test_a_todo_is_handed_over_to_an_editor_only(
+    client, alice, bob, charlie, own_todo, role, who, message
+):
+    share_with(own_todo, bob, role=role)
+    user = {"alice": alice, "bob": bob, "charlie": charlie}[who]
+    client.force_login(alice)
+    response = client.post(reverse("sharing:transfer", args=[own_todo.pk, user.pk]), follow=True)
+    assert messages_of(response) == [message]
+    own_todo.refresh_from_db()
+    assert own_todo.owner == alice
+
+
+def test_only_the_owner_hands_a_todo_over(client, alice, bob, own_todo):
+    share_with(own_todo, bob, role=Role.EDITOR)
+    client.force_login(bob)
+    response = client.post(reverse("sharing:transfer", args=[own_todo.pk, bob.pk]), follow=True)
+    assert messages_of(response) == ["Only the owner can hand over this todo."]
+    with pytest.raises(SharingError):
+        services.transfer_todo(actor=bob, todo=own_todo, new_owner_id=bob.pk)
+    own_todo.refresh_from_db()
+    assert own_todo.owner == alice

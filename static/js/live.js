@@ -199,8 +199,8 @@
   var ALL_PARTS = [
     "summary", "collaborators", "notes", "attachments", "reminders", "assignees", "history",
   ];
-  // Forms a role gates: fetched when the user's rights change (a role changed or revoked),
-  // which may throw away text being typed in them, and only then.
+  // Forms a role gates: fetched when the user's rights may have changed (a role changed or
+  // revoked, or after a gap), and swapped only if they did.
   var FORM_PARTS = ["note_form", "attachment_form", "reminder_form"];
   var stopped = false; // the todo is gone or no longer shared: the page stops updating
 
@@ -213,11 +213,22 @@
     }
   }
 
+  // What a form part offers: its forms' actions ("" for none). A form part is swapped only
+  // when this changes (the rights did), so that what is typed in it survives otherwise.
+  function formsOf(root) {
+    return Array.prototype.map.call(root.querySelectorAll("form"), function (form) {
+      return form.getAttribute("action");
+    }).join(" ");
+  }
+
   function refreshPart(name) {
     var holders = detail.querySelectorAll('[data-live-part="' + name + '"]');
     for (var i = 0; i < holders.length; i++) {
       (function (holder) {
         fetchFragment(holder.dataset.liveUrl).then(function (fresh) {
+          if (FORM_PARTS.indexOf(name) >= 0 && formsOf(fresh.body) === formsOf(holder)) {
+            return;
+          }
           var nodes = Array.prototype.map.call(fresh.body.childNodes, function (node) {
             return document.importNode(node, true);
           });
