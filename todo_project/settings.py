@@ -296,14 +296,9 @@ SHARING_PUBLISH_AHEAD = env.int("SHARING_PUBLISH_AHEAD", default=40)
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=14)
 
 # --- Push (notifications/) ---
-# One process's sockets live in its own memory; ActiveMQ carries events between processes.
-CHANNEL_LAYERS = {
-    "default": {
-        # A socket leaves its group when it closes; memberships do not lapse.
-        "BACKEND": "notifications.layers.LocalChannelLayer",
-    }
-}
-# Unset: events go straight to this process's channel layer (one process, as under `make run`).
+# One process's sockets live in its own memory (notifications/delivery.py, no channel layer);
+# ActiveMQ carries events between processes.
+# Unset: events go straight to this process's sockets (one process, as under `make run`).
 # stomp://host:61613, stomp+ssl://host:61614 or failover:(stomp+ssl://a:61614,stomp+ssl://b:61614)
 ACTIVEMQ_URL = env.str("ACTIVEMQ_URL", default="")
 ACTIVEMQ_USER = env.str("ACTIVEMQ_USER", default="")

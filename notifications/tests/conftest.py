@@ -26,6 +26,7 @@ from deploy.local.aws_resources import SharingQueues
 from deploy.local.moto_server import MotoServer
 from notifications.broker import (
     ALL_TOPICS,
+    BATCH_TOPIC,
     BrokerSettings,
     ConnectionState,
     open_connection,
@@ -117,11 +118,16 @@ class StompTap:
 
     def _on_message(self, frame: Any) -> None:
         # An exception here would end stomp.py's receiver thread: keep junk as it came.
+        # A batch is unpacked into the users' topics it stands for.
         try:
             body = json.loads(frame.body)
         except ValueError:
             body = frame.body
-        self.messages.put((frame.headers["destination"], body))
+        if frame.headers["destination"] == BATCH_TOPIC and isinstance(body, list):
+            for user_id, event in body:
+                self.messages.put((topic_for(user_id), event))
+        else:
+            self.messages.put((frame.headers["destination"], body))
 
     def send(self, destination: str, body: str) -> None:
         self.connection.send(destination, body)
