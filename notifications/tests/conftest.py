@@ -109,6 +109,8 @@ class StompTap:
 
     def __init__(self, broker_url: str) -> None:
         self.messages: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+        # Each broker message as it came (destination, decoded body), batches not unpacked.
+        self.frames: list[tuple[str, Any]] = []
         state = ConnectionState(on_message=self._on_message)
         self.connection = open_connection(BrokerSettings(broker_url), state)
         subscribed = state.receipts["tap"] = threading.Event()
@@ -123,6 +125,7 @@ class StompTap:
             body = json.loads(frame.body)
         except ValueError:
             body = frame.body
+        self.frames.append((frame.headers["destination"], body))
         if frame.headers["destination"] == BATCH_TOPIC and isinstance(body, list):
             for user_id, event in body:
                 self.messages.put((topic_for(user_id), event))
