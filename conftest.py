@@ -30,6 +30,7 @@ from deploy.local.aws_resources import (
 )
 from deploy.local.cognito_standin import StandinServer, create_app
 from deploy.local.moto_server import MotoServer, free_port
+from notifications.tests.helpers import Inbox
 from sharing.mailbox import MailboxEmail
 from sharing.services import publish_outbox
 from sharing.tests.helpers import sent_emails
@@ -87,6 +88,21 @@ def own_broker() -> Iterator[local_activemq.ActiveMQ]:
     broker = local_activemq.ActiveMQ(stomp_port=free_port(), openwire_port=free_port()).start()
     yield broker
     broker.stop()
+
+
+@pytest.fixture
+def push_inbox() -> Iterator[Callable[[User], Inbox]]:
+    """push_inbox(user): an Inbox (notifications/tests/helpers.py) that hears what is pushed to
+    the user in this process without a broker, as their socket would."""
+    inboxes: list[Inbox] = []
+
+    def make(user: User) -> Inbox:
+        inboxes.append(Inbox(user.pk))
+        return inboxes[-1]
+
+    yield make
+    for inbox in inboxes:
+        inbox.close()
 
 
 @dataclass

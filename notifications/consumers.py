@@ -1,24 +1,37 @@
 """The WebSocket a logged-in browser tab keeps open to hear about its user's todos."""
 
-import json
-from typing import Any
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from notifications.publishing import EVERY_SOCKET_GROUP, user_group
+from notifications.delivery import local_sockets
 from notifications.relay import start_relay
-from notifications.sockets import SESSION_ENDED, USER_ENDED, session_tag, watch
+from notifications.sockets import session_tag, watch
+
+logger = logging.getLogger(__name__)
 
 # Close codes (4000-4999: the application's own). The page does not reconnect after either.
 CLOSE_SESSION_ENDED = 4001  # the session logged out, expired, or its user was deactivated
 CLOSE_NOT_LOGGED_IN = 4401  # no logged-in session at connect
 
+# Events waiting for a socket whose browser does not read them; past this, new ones are
+# dropped (the page refreshes its live parts on the next load or resync).
+OUTBOX_LIMIT = 100
+
 
 class NotificationConsumer(AsyncWebsocketConsumer):
-    group: str | None = None
     session_key: str | None = None
+    session_tag: str | None = None
     user_id: int | None = None
     ended = False
+    # Created when first needed: most sockets are idle, and each costs memory.
+    _outbox: deque[str] | None = None
+    _writer: asyncio.Task[None] | None = None
+    _closing: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         # Both from the session cookie (notifications/auth.py): a browser can never choose
@@ -32,44 +45,54 @@ class NotificationConsumer(AsyncWebsocketConsumer):
             return
         self.user_id = user_id
         self.session_key = session_key
-        self.group = user_group(user_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.channel_layer.group_add(EVERY_SOCKET_GROUP, self.channel_name)
+        self.session_tag = session_tag(session_key)
         await self.accept()
-        watch.add(self)
+        local_sockets.add(self)
+        watch.start()
         start_relay()
 
     async def disconnect(self, code: int) -> None:
-        watch.discard(self)
-        await self._leave_group()
+        self.ended = True
+        self._outbox = None
+        local_sockets.discard(self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Whatever the client sends is ignored: the socket only carries events to it."""
 
-    async def todo_event(self, message: dict[str, Any]) -> None:
-        if not self.ended:
-            await self.send(text_data=json.dumps(message["event"]))
+    def push(self, text: str) -> None:
+        """Queue an event for the browser (called on the loop by notifications/delivery.py).
+        The write happens in a task of this socket's own, so that a browser that stops
+        reading holds up no one else's events."""
+        if self.ended:
+            return
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write(text))
+            return
+        # A write is under way: the writer sends these after it, in order.
+        if self._outbox is None:
+            self._outbox = deque()
+        if len(self._outbox) < OUTBOX_LIMIT:
+            self._outbox.append(text)
 
-    async def session_control(self, message: dict[str, Any]) -> None:
-        control = message.get("control") or {}
-        kind = control.get("kind")
-        mine = self.session_key is not None and control.get("session") == session_tag(
-            self.session_key
-        )
-        if kind == USER_ENDED or (kind == SESSION_ENDED and mine):
-            await self.end_session()
+    async def _write(self, text: str) -> None:
+        try:
+            # uvicorn's send, without channels' wrapper: one coroutine less per event.
+            await self.base_send({"type": "websocket.send", "text": text})
+            while self._outbox and not self.ended:
+                await self.base_send({"type": "websocket.send", "text": self._outbox.popleft()})
+        except Exception:
+            logger.debug("a socket went away while being written to", exc_info=True)
+        finally:
+            # Whatever is left is for a socket that ended or went away.
+            self._writer = None
+            self._outbox = None
 
-    async def end_session(self) -> None:
-        """Stop hearing anything at once, then close with CLOSE_SESSION_ENDED."""
+    def end(self) -> None:
+        """Stop hearing anything at once (nothing delivered after this reaches the browser),
+        then close with CLOSE_SESSION_ENDED."""
         if self.ended:
             return
         self.ended = True
-        watch.discard(self)
-        await self._leave_group()
-        await self.close(code=CLOSE_SESSION_ENDED)
-
-    async def _leave_group(self) -> None:
-        if self.group:
-            group, self.group = self.group, None
-            await self.channel_layer.group_discard(group, self.channel_name)
-            await self.channel_layer.group_discard(EVERY_SOCKET_GROUP, self.channel_name)
+        self._outbox = None
+        local_sockets.discard(self)
+        self._closing = asyncio.get_running_loop().create_task(self.close(code=CLOSE_SESSION_ENDED))

@@ -1,9 +1,11 @@
 """`publish(user_id, event)`: the one way to push an event to a user's browser tabs.
 
-Without a broker (the single-process default) the event goes straight to the Channels group
-`user-<id>` of this process. With ACTIVEMQ_URL set it is SENT to ActiveMQ's
-`/topic/todoUpdates.<user_id>`, and the relay of every web process (notifications/relay.py)
-hands it to the group there, so that it reaches the user wherever their sockets are connected.
+Without a broker (the single-process default) the event goes straight to the user's sockets
+in this process (notifications/delivery.py). With ACTIVEMQ_URL set it is SENT to ActiveMQ
+(`/topic/todoUpdates.<user_id>`, or several users' events in one message when they are
+published together; notifications/broker.py), and the relay of every web process
+(notifications/relay.py) hands it to the user's sockets there, so that it reaches the user
+wherever their sockets are connected.
 """
 
 import json
@@ -12,12 +14,11 @@ import threading
 from collections.abc import Iterable
 from typing import Any, TypedDict
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
-from notifications.broker import BrokerSettings, Publisher, topic_for
+from notifications.broker import BrokerSettings, Publisher
+from notifications.delivery import CONTROL_KEY, local_sockets
 
 logger = logging.getLogger(__name__)
 
@@ -28,14 +29,6 @@ class Event(TypedDict):
     title: str
     actor: str
     text: str  # the human-readable sentence the toast shows
-
-
-# Every socket of a process is also in this group, for messages to all of them (a resync).
-EVERY_SOCKET_GROUP = "every-socket"
-
-
-def user_group(user_id: int) -> str:
-    return f"user-{user_id}"
 
 
 def publish(user_id: int, event: Event) -> None:
@@ -51,25 +44,13 @@ def publish_control(user_id: int, control: dict[str, str]) -> None:
     _send(user_id, {CONTROL_KEY: control})
 
 
-CONTROL_KEY = "session_control"
-
-
-def channel_message(event: dict[str, Any]) -> dict[str, Any]:
-    """The channel-layer message for what arrived for a user: an event for the browser, or a
-    session control message for the consumers themselves."""
-    control = event.get(CONTROL_KEY)
-    if isinstance(control, dict):
-        return {"type": "session.control", "control": control}
-    return {"type": "todo.event", "event": event}
-
-
 def _send(user_id: int, payload: dict[str, Any]) -> None:
     try:
         broker = configured_broker()
         if broker:
-            publisher(broker).send(topic_for(user_id), json.dumps(payload))
+            publisher(broker).send(int(user_id), json.dumps(payload))
             return
-        async_to_sync(get_channel_layer().group_send)(user_group(user_id), channel_message(payload))
+        local_sockets.hand_over([(int(user_id), payload)])
     except Exception:
         logger.exception("could not push %s to user %s", payload.get("type"), user_id)
 

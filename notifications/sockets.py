@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -25,15 +25,11 @@ from django.contrib.sessions.models import Session
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from notifications.delivery import SESSION_ENDED, USER_ENDED, LocalSockets, local_sockets
 from notifications.publishing import publish_control
-
-if TYPE_CHECKING:
-    from notifications.consumers import NotificationConsumer
 
 logger = logging.getLogger(__name__)
 
-SESSION_ENDED = "session_ended"
-USER_ENDED = "user_ended"
 CHECK_CHUNK = 1000
 
 
@@ -95,22 +91,19 @@ def live_sessions(sockets: Iterable[tuple[str, int]]) -> set[str]:
 
 
 class SessionWatch:
-    """The sockets of this process and the sweep that re-checks their sessions."""
+    """The sweep that re-checks the sessions of this process's sockets."""
 
-    def __init__(self) -> None:
-        self.sockets: set[NotificationConsumer] = set()
+    def __init__(self, sockets: LocalSockets) -> None:
+        self.sockets = sockets
         self._task: asyncio.Task[None] | None = None
 
-    def add(self, consumer: NotificationConsumer) -> None:
-        self.sockets.add(consumer)
+    def start(self) -> None:
+        """Call on the sockets' loop when a socket opens; the sweep runs while any is open."""
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())
 
-    def discard(self, consumer: NotificationConsumer) -> None:
-        self.sockets.discard(consumer)
-
     async def _run(self) -> None:
-        while self.sockets:
+        while len(self.sockets):
             await asyncio.sleep(settings.SOCKET_RECHECK_SECONDS)
             try:
                 await self.check()
@@ -120,7 +113,7 @@ class SessionWatch:
 
     async def check(self) -> int:
         """Close the sockets whose session is gone; returns how many were closed."""
-        sockets = list(self.sockets)
+        sockets = list(self.sockets.all())
         pairs = {
             (consumer.session_key, consumer.user_id)
             for consumer in sockets
@@ -129,10 +122,10 @@ class SessionWatch:
         live = await sync_to_async(live_sessions, thread_sensitive=False)(pairs)
         closed = 0
         for consumer in sockets:
-            if consumer.session_key not in live:
-                await consumer.end_session()
+            if consumer.session_key and consumer.session_key not in live:
+                consumer.end()
                 closed += 1
         return closed
 
 
-watch = SessionWatch()
+watch = SessionWatch(local_sockets)

@@ -303,14 +303,9 @@ NOTICE_EMAIL_DELAY_SECONDS = env.int("NOTICE_EMAIL_DELAY_SECONDS", default=60)
 NOTICE_EMAIL_WINDOW_SECONDS = env.int("NOTICE_EMAIL_WINDOW_SECONDS", default=600)
 
 # --- Push (notifications/) ---
-# One process's sockets live in its own memory; ActiveMQ carries events between processes.
-CHANNEL_LAYERS = {
-    "default": {
-        # A socket leaves its group when it closes; memberships do not lapse.
-        "BACKEND": "notifications.layers.LocalChannelLayer",
-    }
-}
-# Unset: events go straight to this process's channel layer (one process, as under `make run`).
+# One process's sockets live in its own memory (notifications/delivery.py, no channel layer);
+# ActiveMQ carries events between processes.
+# Unset: events go straight to this process's sockets (one process, as under `make run`).
 # stomp://host:61613, stomp+ssl://host:61614 or failover:(stomp+ssl://a:61614,stomp+ssl://b:61614)
 ACTIVEMQ_URL = env.str("ACTIVEMQ_URL", default="")
 ACTIVEMQ_USER = env.str("ACTIVEMQ_USER", default="")

@@ -26,6 +26,7 @@ from deploy.local.aws_resources import SharingQueues
 from deploy.local.moto_server import MotoServer
 from notifications.broker import (
     ALL_TOPICS,
+    BATCH_TOPIC,
     BrokerSettings,
     ConnectionState,
     open_connection,
@@ -108,6 +109,8 @@ class StompTap:
 
     def __init__(self, broker_url: str) -> None:
         self.messages: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
+        # Each broker message as it came (destination, decoded body), batches not unpacked.
+        self.frames: list[tuple[str, Any]] = []
         state = ConnectionState(on_message=self._on_message)
         self.connection = open_connection(BrokerSettings(broker_url), state)
         subscribed = state.receipts["tap"] = threading.Event()
@@ -117,11 +120,17 @@ class StompTap:
 
     def _on_message(self, frame: Any) -> None:
         # An exception here would end stomp.py's receiver thread: keep junk as it came.
+        # A batch is unpacked into the users' topics it stands for.
         try:
             body = json.loads(frame.body)
         except ValueError:
             body = frame.body
-        self.messages.put((frame.headers["destination"], body))
+        self.frames.append((frame.headers["destination"], body))
+        if frame.headers["destination"] == BATCH_TOPIC and isinstance(body, list):
+            for user_id, event in body:
+                self.messages.put((topic_for(user_id), event))
+        else:
+            self.messages.put((frame.headers["destination"], body))
 
     def send(self, destination: str, body: str) -> None:
         self.connection.send(destination, body)

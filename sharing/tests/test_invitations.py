@@ -5,13 +5,10 @@ and no change."""
 import datetime
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.publishing import user_group
 from sharing import services
 from sharing.models import CollaborationRequest
 from sharing.selectors import sharing_panel
@@ -49,11 +46,10 @@ def messages_of(response):
     return [str(message) for message in response.context["messages"]]
 
 
-def listen(user):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group(user.pk), channel)
-    return lambda: async_to_sync(layer.receive)(channel)["event"]
+def listen(push_inbox, user):
+    """What is pushed to `user` from now on, one event per call, oldest first."""
+    inbox = push_inbox(user)
+    return lambda: inbox.events.pop(0)
 
 
 def invitation_link(request):
@@ -263,10 +259,10 @@ def test_resending_respects_the_rate_limit_per_recipient(client, alice, bob, own
 
 
 def test_the_owner_raises_a_role_and_the_user_is_told_at_once(
-    client, alice, bob, groceries, django_capture_on_commit_callbacks
+    client, alice, bob, groceries, django_capture_on_commit_callbacks, push_inbox
 ):
     share_with(groceries, bob, role=Role.COMMENTER)
-    next_event = listen(bob)
+    next_event = listen(push_inbox, bob)
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -323,7 +319,7 @@ def test_only_the_owner_changes_roles_even_calling_the_service(client, alice, bo
 
 
 def test_a_revoked_user_is_told_and_their_old_confirm_link_does_not_work_again(
-    client, alice, bob, groceries, django_capture_on_commit_callbacks
+    client, alice, bob, groceries, django_capture_on_commit_callbacks, push_inbox
 ):
     request = services.invite(actor=alice, target=groceries, collaborator=bob, role="VIEWER")
     path, token = invitation_link(request)
@@ -332,7 +328,7 @@ def test_a_revoked_user_is_told_and_their_old_confirm_link_does_not_work_again(
     todo = groceries.todos.get()
     assert client.get(reverse("todos:show", args=[todo.pk])).status_code == 200
 
-    next_event = listen(bob)
+    next_event = listen(push_inbox, bob)
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -395,12 +391,12 @@ def test_someone_elses_invitation_is_404(client, alice, charlie, own_todo):
 
 
 def test_the_owner_hands_a_todo_over_to_an_editor(
-    client, alice, bob, charlie, groceries, django_capture_on_commit_callbacks
+    client, alice, bob, charlie, groceries, django_capture_on_commit_callbacks, push_inbox
 ):
     todo = groceries.todos.get()
     share_with(todo, bob, role=Role.EDITOR)
     share_with(groceries, charlie, role=Role.VIEWER)  # sees it through the list only
-    next_event = listen(charlie)
+    next_event = listen(push_inbox, charlie)
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sharing:transfer", args=[todo.pk, bob.pk]), follow=True)

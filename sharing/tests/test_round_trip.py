@@ -4,11 +4,8 @@ import email
 import email.policy
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.urls import reverse
 
-from notifications.publishing import user_group
 from sharing.mailer import confirm_url
 from sharing.models import CollaborationRequest
 from sharing.services import issue_token, publish_outbox
@@ -104,11 +101,9 @@ def test_a_share_travels_to_one_email_and_a_confirmed_collaborator(
 
 
 def test_confirming_tells_the_owner_through_the_push_api(
-    client, alice, bob, own_todo, sharing_queues, django_capture_on_commit_callbacks
+    client, alice, bob, own_todo, sharing_queues, django_capture_on_commit_callbacks, push_inbox
 ):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group(alice.pk), channel)
+    alices_inbox = push_inbox(alice)
     request = CollaborationRequest.objects.create(todo=own_todo, collaborator=bob)
     token = issue_token(request)
     client.force_login(bob)
@@ -116,7 +111,7 @@ def test_confirming_tells_the_owner_through_the_push_api(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("sharing:confirm", args=[own_todo.pk, bob.pk]), {"token": token})
 
-    received = async_to_sync(layer.receive)(channel)
-    assert received["event"]["type"] == "collaboration_confirmed"
-    assert received["event"]["todo_id"] == own_todo.pk
-    assert received["event"]["text"] == f"Bob now collaborates on “{own_todo.title}” as Editor."
+    [event] = alices_inbox.events
+    assert event["type"] == "collaboration_confirmed"
+    assert event["todo_id"] == own_todo.pk
+    assert event["text"] == f"Bob now collaborates on “{own_todo.title}” as Editor."

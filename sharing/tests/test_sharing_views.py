@@ -3,12 +3,9 @@
 import datetime
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.publishing import user_group
 from sharing.models import CollaborationRequest
 from tests.sharing_support import share_count, share_with, shared_with
 
@@ -22,13 +19,6 @@ def share(client, todo_id, name):
 def url(url_name, todo, user):
     args = [todo.pk] if url_name == "share" else [todo.pk, user.pk]
     return reverse(f"sharing:{url_name}", args=args)
-
-
-def listen(user):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group(user.pk), channel)
-    return lambda: async_to_sync(layer.receive)(channel)["event"]
 
 
 def test_the_owner_shares_and_the_dashboard_shows_the_pending_invitation(
@@ -227,16 +217,16 @@ def test_a_collaborator_cannot_withdraw_an_invitation(client, bob, charlie, todo
 
 
 def test_a_collaborator_leaves_and_the_owner_is_told(
-    client, alice, bob, todo, django_capture_on_commit_callbacks
+    client, alice, bob, todo, django_capture_on_commit_callbacks, push_inbox
 ):
-    next_event = listen(alice)
+    alices_inbox = push_inbox(alice)
     client.force_login(bob)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sharing:leave", args=[todo.pk]), follow=True)
     assert b"You no longer collaborate on" in response.content
     assert not shared_with(todo, bob)
     assert client.get(reverse("todos:show", args=[todo.pk])).status_code == 404
-    event = next_event()
+    [event] = alices_inbox.events
     assert event["type"] == "collaborator_left"
     assert event["text"] == f"Bob has left “{todo.title}”."
 
@@ -248,15 +238,15 @@ def test_the_owner_cannot_leave(client, alice, todo):
 
 
 def test_the_owner_removes_a_collaborator_who_is_told(
-    client, alice, bob, todo, django_capture_on_commit_callbacks
+    client, alice, bob, todo, django_capture_on_commit_callbacks, push_inbox
 ):
-    next_event = listen(bob)
+    bobs_inbox = push_inbox(bob)
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("sharing:remove", args=[todo.pk, bob.pk]), follow=True)
     assert b"Bob no longer collaborates on this todo." in response.content
     assert not share_count(todo)
-    event = next_event()
+    [event] = bobs_inbox.events
     assert event["type"] == "access_changed"  # their open pages fetch their parts: 404
     assert event["text"] == f"Alice has removed you from “{todo.title}”."
 

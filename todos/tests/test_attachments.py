@@ -1,20 +1,16 @@
 """Attachments stored in moto server's S3, over HTTP."""
 
-import asyncio
 import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
 from deploy.local.aws_resources import create_attachments_bucket, local_client
-from notifications.publishing import user_group
 from tests.sharing_support import share_with
 from todos.attachments import clean_display_name
 from todos.models import Attachment
@@ -281,29 +277,19 @@ class TestAttachmentsOnS3:
         assert s3_bucket.keys() == [kept]
 
     def test_uploading_pushes_attachment_added_to_the_others_but_not_the_uploader(
-        self, client, todo, alice, bob, s3_bucket, django_capture_on_commit_callbacks
+        self, client, todo, alice, bob, s3_bucket, django_capture_on_commit_callbacks, push_inbox
     ):
-        layer = get_channel_layer()
-        inboxes = {}
-        for person in (alice, bob):
-            channel = async_to_sync(layer.new_channel)()
-            async_to_sync(layer.group_add)(user_group(person.pk), channel)
-            inboxes[person.username] = channel
+        inboxes = {person.username: push_inbox(person) for person in (alice, bob)}
 
         client.force_login(bob)
         with django_capture_on_commit_callbacks(execute=True):
             upload(client, todo, name="minutes.txt")
 
-        message = async_to_sync(layer.receive)(inboxes["alice"])
-        assert message["event"]["type"] == "attachment_added"
-        assert message["event"]["todo_id"] == todo.pk
-        assert "minutes.txt" in message["event"]["text"]
-
-        async def nothing_for(channel: str) -> None:
-            with pytest.raises(TimeoutError):
-                await asyncio.wait_for(layer.receive(channel), timeout=0.5)
-
-        async_to_sync(nothing_for)(inboxes["bob"])
+        [event] = inboxes["alice"].events
+        assert event["type"] == "attachment_added"
+        assert event["todo_id"] == todo.pk
+        assert "minutes.txt" in event["text"]
+        assert inboxes["bob"].events == []
 
 
 def test_creating_the_local_bucket_twice_is_harmless(moto_server, settings):
