@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.publishing import Event, publish_on_commit, todo_event
-from todos.models import Todo, TodoList
+from todos.history import record_change
+from todos.models import ChangeKind, Todo, TodoList
 from todos.permissions import Action, NotAllowed, audience, list_audience, require
 
 NAME_MAX_LENGTH = TodoList._meta.get_field("name").max_length or 100
@@ -169,6 +170,7 @@ def move_todo(*, actor: User, todo: Todo, to_list: TodoList) -> Todo:
     if to_list.pk == todo.todo_list_id:
         return todo
     before = audience(todo)
+    old_name = TodoList.objects.filter(pk=todo.todo_list_id).values_list("name", flat=True).first()
     with transaction.atomic():
         if not TodoList.objects.filter(pk=to_list.pk).select_for_update().exists():
             raise ListGone(f"List {to_list.pk} was deleted.")
@@ -178,6 +180,14 @@ def move_todo(*, actor: User, todo: Todo, to_list: TodoList) -> Todo:
         ):
             raise TodoDeleted(f"Todo {todo.pk} was deleted.")
         todo.refresh_from_db(fields=["todo_list", "version", "updated", "updated_by"])
+        record_change(
+            todo=todo,
+            actor=actor,
+            kind=ChangeKind.MOVED,
+            field="todo_list",
+            before=old_name or "",
+            after=to_list.name,
+        )
         after = audience(todo)
         Todo.assignees.through.objects.filter(todo_id=todo.pk).exclude(user_id__in=after).delete()
         publish_on_commit(

@@ -24,7 +24,7 @@ from todos.lists import (
     rename_list,
     set_list_archived,
 )
-from todos.models import Note, Role, Share, Todo, TodoList
+from todos.models import ChangeKind, Note, Role, Share, Todo, TodoList
 from todos.permissions import NotAllowed
 
 pytestmark = pytest.mark.django_db
@@ -347,6 +347,8 @@ def test_the_owner_moves_a_todo_to_another_of_their_lists(
     assert messages_of(response) == ["Todo “seedlings” moved to “Garden”."]
     todo.refresh_from_db()
     assert todo.todo_list == garden and todo.version == 2
+    [moved] = todo.changes.filter(kind=ChangeKind.MOVED)
+    assert (moved.actor, moved.before, moved.after) == (alice, "Inbox", "Garden")
     assert sorted(pushed(tap, until_user=alice.pk)) == sorted(
         [(bob.pk, "todo_moved"), (charlie.pk, "todo_moved")]
     )
