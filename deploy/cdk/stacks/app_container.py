@@ -28,8 +28,9 @@ from .tracing_table import TracingTableStack
 # certificate and host name are verified (sslmode verify-full). libpq reads PGSSLROOTCERT.
 RDS_CA_BUNDLE = "deploy/certs/rds-global-bundle.pem"
 IMAGE_WORKDIR = "/app"  # Dockerfile
-# The processes that talk to the broker (push): the web server and the sharing worker.
-BROKER_PROCESSES = frozenset({"web", "worker"})
+# The processes that talk to the broker (push): the web server, the sharing worker and the
+# daily due-soon notices.
+BROKER_PROCESSES = frozenset({"web", "worker", "due-soon"})
 
 
 @dataclass(frozen=True)

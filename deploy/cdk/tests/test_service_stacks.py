@@ -52,6 +52,15 @@ SECRETS_OF = {
     },
     "migrate": {"SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "DATABASE_USER", "DATABASE_PASSWORD"},
     "reminders": {"SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "DATABASE_USER", "DATABASE_PASSWORD"},
+    # Due-soon notices are pushed as toasts too.
+    "due-soon": {
+        "SECRET_KEY",
+        "TOKEN_ENCRYPTION_KEY",
+        "DATABASE_USER",
+        "DATABASE_PASSWORD",
+        "ACTIVEMQ_USER",
+        "ACTIVEMQ_PASSWORD",
+    },
 }
 SECRET_NAMES = set().union(*SECRETS_OF.values())
 
@@ -102,6 +111,7 @@ def test_web_and_worker_run_the_same_image_with_their_own_command(
         "worker": ["worker"],
         "migrate": ["migrate"],
         "reminders": ["manage", "send_due_reminders"],
+        "due-soon": ["manage", "announce_due_soon"],
     }
     images = {json.dumps(c["Image"]) for c in found.values()}
     assert len(images) == 1
@@ -129,7 +139,7 @@ def test_each_process_gets_only_its_secrets_as_ecs_secrets_never_as_plain_enviro
         assert "secretsmanager" not in json.dumps(environment), name
         assert secrets == SECRETS_OF[name], name
         # Only the processes that push talk to the broker.
-        assert ("ACTIVEMQ_URL" in environment) == (name in ("web", "worker")), name
+        assert ("ACTIVEMQ_URL" in environment) == (name in ("web", "worker", "due-soon")), name
         for secret in container["Secrets"]:
             assert "ValueFrom" in secret
 
@@ -140,6 +150,7 @@ def test_each_execution_role_may_read_only_its_own_secrets(synthesized: Synthesi
         ("Service", "worker", {"DjangoSecretKey", "Postgres", "Credentials"}),
         ("Jobs", "migrate", {"DjangoSecretKey", "Postgres"}),
         ("Jobs", "reminders", {"DjangoSecretKey", "Postgres"}),
+        ("Jobs", "due-soon", {"DjangoSecretKey", "Postgres", "Credentials"}),
     ):
         template = synthesized.json(stack)
         definition = next(
@@ -361,13 +372,18 @@ def test_both_services_scale_on_cpu_and_web_also_on_requests(synthesized: Synthe
     ]
 
 
-def test_reminders_are_sent_by_a_daily_fargate_task(synthesized: Synthesized) -> None:
+def test_reminders_and_due_soon_notices_are_daily_fargate_tasks(synthesized: Synthesized) -> None:
     template = synthesized.json("Jobs")
-    (rule,) = resources_of_type(template, "AWS::Events::Rule").values()
-    assert rule["Properties"]["ScheduleExpression"] == "cron(0 6 * * ? *)"
-    (target,) = rule["Properties"]["Targets"]
-    assert target["EcsParameters"]["LaunchType"] == "FARGATE"
-    assert target["EcsParameters"]["TaskCount"] == 1
-    task_definition_id = target["EcsParameters"]["TaskDefinitionArn"]["Ref"]
-    definition = template["Resources"][task_definition_id]["Properties"]
-    assert definition["ContainerDefinitions"][0]["Command"] == ["manage", "send_due_reminders"]
+    commands = []
+    for rule in resources_of_type(template, "AWS::Events::Rule").values():
+        assert rule["Properties"]["ScheduleExpression"] == "cron(0 6 * * ? *)"
+        (target,) = rule["Properties"]["Targets"]
+        assert target["EcsParameters"]["LaunchType"] == "FARGATE"
+        assert target["EcsParameters"]["TaskCount"] == 1
+        task_definition_id = target["EcsParameters"]["TaskDefinitionArn"]["Ref"]
+        definition = template["Resources"][task_definition_id]["Properties"]
+        commands.append(definition["ContainerDefinitions"][0]["Command"])
+    assert sorted(commands) == [
+        ["manage", "announce_due_soon"],
+        ["manage", "send_due_reminders"],
+    ]
