@@ -5,24 +5,11 @@ migrates forward (pending invitations stay pending, sent by their todo's owner) 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations_support import latest, migrate
 
 BEFORE = [("todos", "0007_todo_in_a_list"), ("sharing", "0003_invitation_role")]
 AFTER = [("todos", "0007_todo_in_a_list"), ("sharing", "0004_invitations_to_lists_and_addresses")]
-
-
-def migrate(targets: list[tuple[str, str]]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest() -> list[tuple[str, str]]:
-    executor = MigrationExecutor(connection)
-    # Every app's newest: going back to BEFORE also unapplies what depends on it.
-    return list(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

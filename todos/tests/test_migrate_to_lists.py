@@ -4,23 +4,10 @@ lists and roles, and back again, keeping every todo and every share."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations_support import latest, migrate
 
 BEFORE = [("todos", "0004_updated_by"), ("sharing", "0002_hashed_tokens")]
-
-
-def migrate(targets: list[tuple[str, str]]):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest() -> list[tuple[str, str]]:
-    executor = MigrationExecutor(connection)
-    # Every app's: going back to BEFORE also unapplies apps that depend on todos (notices).
-    return list(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
