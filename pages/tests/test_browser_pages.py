@@ -27,7 +27,7 @@ from accounts.models import User
 from notifications.tests.conftest import relaying_servers, session_cookie
 from sharing.models import CollaborationRequest
 from tests.sharing_support import share_with
-from todos.models import Attachment, Note, Priority, Reminder, Status, Todo
+from todos.models import Attachment, Note, Priority, Reminder, Status, Todo, TodoList
 from tracing import dynamo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -147,8 +147,13 @@ def test_no_page_scrolls_sideways_on_a_phone_and_the_menu_collapses(
 ):
     try:
         tom = busy_todo.owner
+        inbox = TodoList.objects.inbox_for(tom.pk)
         page = signed_in(browser, tom, PHONE).new_page()
         for path in (
+            "/lists/",
+            f"/lists/{inbox.pk}",
+            f"/lists/{inbox.pk}/sharing",
+            "/settings/notices",
             "/dashboard",
             f"/todo/show/{busy_todo.pk}",
             "/todo/add",
