@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -259,37 +260,61 @@ def invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     token = source.get("token", "")
     user = request.user
-    try:
-        if not user.is_authenticated:
-            if request.method == "POST":
-                return redirect_to_login(request.get_full_path())
-            found = read_invitation(invitation_id=invitation_id, token=token)
-            here = f"{request.path}?{urlencode({'token': token})}"
-            return render(
-                request,
-                "sharing/invitation.html",
-                {
-                    "invitation": found,
-                    "target": found.target,
-                    "login_url": f"{reverse('login')}?{urlencode({'next': here})}",
-                    "register_url": reverse("sharing:register", args=[found.pk])
-                    + f"?{urlencode({'token': token})}",
-                },
-            )
-        assert isinstance(user, User)
+    if not user.is_authenticated:
         if request.method == "POST":
-            target = accept_invitation(user=user, invitation_id=invitation_id, token=token)
+            return redirect_to_login(request.get_full_path())
+        try:
+            found = read_invitation(invitation_id=invitation_id, token=token)
+        except InvalidInvitation as error:
+            return _invalid_invitation(request, error)
+        here = f"{request.path}?{urlencode({'token': token})}"
+        return render(
+            request,
+            "sharing/invitation.html",
+            {
+                "invitation": found,
+                "target": found.target,
+                "login_url": f"{reverse('login')}?{urlencode({'next': here})}",
+                "register_url": reverse("sharing:register", args=[found.pk])
+                + f"?{urlencode({'token': token})}",
+            },
+        )
+    assert isinstance(user, User)
+    return _answer_invitation(
+        request,
+        token=token,
+        accept=lambda: accept_invitation(user=user, invitation_id=invitation_id, token=token),
+        find=lambda: find_invitation_by_id(user=user, invitation_id=invitation_id, token=token),
+    )
+
+
+def _invalid_invitation(request: HttpRequest, error: InvalidInvitation) -> HttpResponse:
+    return render(
+        request, "sharing/invitation_invalid.html", {"reason": str(error)}, status=error.status
+    )
+
+
+def _answer_invitation(
+    request: HttpRequest,
+    *,
+    token: str,
+    accept: Callable[[], Todo | TodoList],
+    find: Callable[[], CollaborationRequest],
+) -> HttpResponse:
+    """A logged-in person's answer to an invitation link: the POST accepts it, a GET shows
+    what it is for (a confirmation form posting to the invitation's own link)."""
+    try:
+        if request.method == "POST":
+            target = accept()
             note_action(request, "confirm_collaboration", todo_id=target.pk)
             messages.success(request, f"You now collaborate on “{target}” with {target.owner}.")
             return redirect(_target_url(target))
-        found = find_invitation_by_id(user=user, invitation_id=invitation_id, token=token)
+        found = find()
     except AlreadyCollaborating as error:
         messages.info(request, str(error))
         return redirect(_target_url(error.target))
     except InvalidInvitation as error:
-        return render(
-            request, "sharing/invitation_invalid.html", {"reason": str(error)}, status=error.status
-        )
+        return _invalid_invitation(request, error)
     return render(
         request,
         "sharing/confirm.html",
@@ -355,37 +380,20 @@ def register_invited(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @rate_limit("confirm-ip", rate="RATE_LIMIT_CONFIRM", key=ip_key, method=ALL)
 @rate_limit("confirm", rate="RATE_LIMIT_CONFIRM", method=ALL)
 def confirm(request: AuthenticatedHttpRequest, todo_id: int, collaborator_id: int) -> HttpResponse:
-    """GET shows what the invitation is for; only the POST (with CSRF) changes anything."""
+    """The older form of link (a todo and a user), in emails sent before invitations had
+    links of their own: answered as the invitation behind it."""
     source = request.POST if request.method == "POST" else request.GET
     token = source.get("token", "")
-    try:
-        if request.method == "POST":
-            todo = confirm_collaboration(
-                user=request.user, todo_id=todo_id, collaborator_id=collaborator_id, token=token
-            )
-            note_action(request, "confirm_collaboration", todo_id=todo.pk)
-            messages.success(request, f"You now collaborate on “{todo.title}” with {todo.owner}.")
-            return redirect("todos:show", todo_id=todo.pk)
-        invitation = find_invitation(
-            user=request.user, todo_id=todo_id, collaborator_id=collaborator_id, token=token
-        )
-    except AlreadyCollaborating as error:
-        messages.info(request, str(error))
-        return redirect(_target_url(error.target))
-    except InvalidInvitation as error:
-        return render(
-            request, "sharing/invitation_invalid.html", {"reason": str(error)}, status=error.status
-        )
-    return render(
+    user = request.user
+    return _answer_invitation(
         request,
-        "sharing/confirm.html",
-        {
-            "invitation": invitation,
-            "target": invitation.target,
-            "todo": invitation.todo,
-            "token": token,
-            "action": reverse("sharing:confirm", args=[todo_id, collaborator_id]),
-        },
+        token=token,
+        accept=lambda: confirm_collaboration(
+            user=user, todo_id=todo_id, collaborator_id=collaborator_id, token=token
+        ),
+        find=lambda: find_invitation(
+            user=user, todo_id=todo_id, collaborator_id=collaborator_id, token=token
+        ),
     )
 
 
