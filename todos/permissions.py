@@ -8,6 +8,7 @@ the request."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -103,11 +104,7 @@ def know_level(user: Any, obj: Todo | TodoList, roles: list[Role]) -> None:
     user_id = _user_id(user)
     if user_id is None or obj.pk is None:
         return
-    level = (
-        Level.OWNER
-        if obj.owner_id == user_id
-        else max((ROLE_LEVELS[Role(role)] for role in roles), default=Level.NONE)
-    )
+    level = Level.OWNER if obj.owner_id == user_id else _highest(roles)
     obj.__dict__.setdefault("_levels", {})[user_id] = level
 
 
@@ -123,7 +120,11 @@ def _read_level(user_id: int, obj: Todo | TodoList) -> Level:
         target = Q(todo_id=obj.pk) | Q(todo_list_id=obj.todo_list_id)
     else:
         target = Q(todo_list_id=obj.pk)
-    roles = Share.objects.filter(target, user_id=user_id).values_list("role", flat=True)
+    return _highest(Share.objects.filter(target, user_id=user_id).values_list("role", flat=True))
+
+
+def _highest(roles: Iterable[str]) -> Level:
+    """The level the highest of these roles gives; NONE for no role."""
     return max((ROLE_LEVELS[Role(role)] for role in roles), default=Level.NONE)
 
 
@@ -265,5 +266,4 @@ def rights_at(level: int, kind: type[Todo] | type[TodoList]) -> dict[str, bool]:
 
 def rights(user: Any, obj: Todo | TodoList) -> dict[str, bool]:
     """Every action's answer for `user` on `obj`, keyed by its name: what a page shows."""
-    actions = TODO_ACTIONS if isinstance(obj, Todo) else LIST_ACTIONS
-    return {action.value: can(user, action, obj) for action in actions}
+    return rights_at(level_of(user, obj), type(obj))
