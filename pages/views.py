@@ -45,7 +45,7 @@ from todos.watching import watch_state
 class DashboardRow:
     todo: Mapping[str, Any]
     pending: list[PendingInvitation]
-    can: dict[str, bool]  # todos.permissions.rights for the row, from the level read with it
+    can: Mapping[str, bool]  # todos.permissions.rights for the row, from the level read with it
 
 
 def _dashboard_context(

@@ -8,11 +8,25 @@ the request."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    Lookup,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from todos.models import Role, Share, Todo, TodoList
@@ -181,7 +195,21 @@ def shared_list_ids(user_id: int) -> QuerySet[TodoList, Any]:
     # Through the lists, not `Share(user_id=…, todo_list__isnull=False)`: PostgreSQL does not
     # know those two conditions go together and estimates that at one row, which made it join
     # the 10,000 todos of 20 shared lists row by row (nested loops) instead of by hashing.
-    return TodoList.objects.filter(shares__user_id=user_id).values("pk")
+    return TodoList.objects.filter(shares__user_id=user_id).order_by().values("pk")
+
+
+class AnyOf(Lookup):
+    """`field = ANY(ARRAY(subquery))`: PostgreSQL reads the subquery once and looks its ids
+    up in the field's index, where `field IN (subquery)` hashes it and then scans the whole
+    table to probe the hash (a condition it cannot combine with others by OR either)."""
+
+    def __init__(self, field: str, ids: QuerySet[Any, Any]) -> None:
+        super().__init__(F(field), ArraySubquery(ids))
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
 def visible_todos(user: Any) -> QuerySet[Todo]:
@@ -189,17 +217,24 @@ def visible_todos(user: Any) -> QuerySet[Todo]:
     user_id = _user_id(user)
     if user_id is None:
         return Todo.objects.none()
-    return Todo.objects.filter(pk__in=visible_todo_ids(user_id))
+    return Todo.objects.filter(visible_todo_condition(user_id))
+
+
+def visible_todo_condition(user_id: int) -> Q:
+    """The condition on a todo that `user_id` can see it. Each of its three parts is an index
+    lookup, and PostgreSQL ORs them as bitmaps: it reads only the todos the user can see,
+    however many other todos there are."""
+    shared_todo_ids = Share.objects.filter(user_id=user_id, todo__isnull=False).values("todo_id")
+    return (
+        Q(owner_id=user_id)
+        | Q(AnyOf("todo_list_id", shared_list_ids(user_id)))
+        | Q(AnyOf("pk", shared_todo_ids))
+    )
 
 
 def visible_todo_ids(user_id: int) -> QuerySet[Any, Any]:
     """The ids of the todos `user_id` can see, as a subquery."""
-    # A UNION of index lookups: `owner = me OR id IN (…) OR list IN (…)` makes PostgreSQL
-    # scan every todo of every user.
-    own_ids = Todo.objects.filter(owner_id=user_id).values("pk")
-    shared_ids = Share.objects.filter(user_id=user_id, todo__isnull=False).values("todo_id")
-    by_list_ids = Todo.objects.filter(todo_list_id__in=shared_list_ids(user_id)).values("pk")
-    return own_ids.union(shared_ids, by_list_ids, all=True)
+    return Todo.objects.filter(visible_todo_condition(user_id)).values("pk")
 
 
 def visible_lists(user: Any) -> QuerySet[TodoList]:
@@ -258,12 +293,16 @@ def level_annotation(user_id: int) -> Any:
     )
 
 
-def rights_at(level: int, kind: type[Todo] | type[TodoList]) -> dict[str, bool]:
-    """What `rights` answers for a user at `level` on an object of `kind`."""
+@functools.cache
+def rights_at(level: int, kind: type[Todo] | type[TodoList]) -> Mapping[str, bool]:
+    """What `rights` answers for a user at `level` on an object of `kind` (read-only: one
+    answer per level and kind, shared by every row of a list)."""
     actions = TODO_ACTIONS if kind is Todo else LIST_ACTIONS
-    return {action.value: allows(Level(level), action, kind) for action in actions}
+    return MappingProxyType(
+        {action.value: allows(Level(level), action, kind) for action in actions}
+    )
 
 
-def rights(user: Any, obj: Todo | TodoList) -> dict[str, bool]:
+def rights(user: Any, obj: Todo | TodoList) -> Mapping[str, bool]:
     """Every action's answer for `user` on `obj`, keyed by its name: what a page shows."""
     return rights_at(level_of(user, obj), type(obj))

@@ -2,6 +2,7 @@
 rename, archive). Each view fetches the list through the permission-checked getter and hands
 the change to todos.lists."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -33,7 +34,7 @@ from tracing.breadcrumbs import note_action
 class ListRow:
     list: ListChoice
     count: int
-    can: dict[str, bool]
+    can: Mapping[str, bool]
     first: bool = False
     last: bool = False
 
