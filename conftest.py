@@ -37,6 +37,7 @@ from sharing.tests.helpers import sent_emails
 from sharing.worker import SharingWorker
 from tests.sharing_support import share_with
 from todos.models import Todo
+from tracing import dynamo
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
@@ -136,6 +137,20 @@ def cognito(django_db_setup, moto_server: MotoServer, live_server) -> Iterator[L
     )
     yield LocalCognito(pool=pool, standin_url=standin.url, endpoint_url=moto_server.url)
     standin.stop()
+
+
+@pytest.fixture
+def breadcrumb_table(moto_server: MotoServer, settings: Any) -> Iterator[str]:
+    """A new table per test (so users of the same name in other tests leave nothing here).
+
+    Settings change through pytest-django's `settings` fixture, the one that the tests
+    themselves use, so that everything is restored in one place and nothing leaks."""
+    table_name = f"breadcrumbs-{uuid.uuid4().hex[:12]}"
+    settings.TRACING_TABLE_NAME = table_name
+    dynamo.create_table(table_name)
+    settings.TRACING_ENABLED = True
+    yield table_name
+    assert dynamo.flush(timeout=30), "breadcrumbs still unwritten after the test"
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
@@ -67,8 +67,12 @@ def attachment_download(
     if url is not None:
         response: HttpResponseBase = redirect(url)
     else:
+        try:
+            file = attachments_storage().open(attachment.key, "rb")
+        except FileNotFoundError:
+            raise Http404("This file is no longer in storage.") from None
         response = FileResponse(
-            attachments_storage().open(attachment.key, "rb"),
+            file,
             as_attachment=True,
             filename=attachment.original_name,
             content_type=attachment.content_type,

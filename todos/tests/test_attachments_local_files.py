@@ -48,3 +48,15 @@ class TestAttachmentsInALocalFolder:
         key = Attachment.objects.get(todo=todo).key
         for url in (f"/{key}", f"{settings.MEDIA_URL}{key}", f"/media/{key}"):
             assert client.get(url).status_code == 404
+
+    def test_a_file_gone_from_the_folder_is_a_404_not_an_error(
+        self, client, todo, alice, local_folder
+    ):
+        client.force_login(alice)
+        upload(client, todo)
+        attachment = Attachment.objects.get(todo=todo)
+        (local_folder / attachment.key).unlink()
+        url = reverse("todos:attachment_download", args=[todo.pk, attachment.pk])
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Not found" in response.content.decode()
