@@ -17,6 +17,3 @@ def client_for(db):
         return client
 
     return make
-
-
-from tracing.tests.conftest import breadcrumb_table  # noqa: E402, F401 - the fixture, by name
