@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterable
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +29,20 @@ class Event(TypedDict):
     title: str
     actor: str
     text: str  # the human-readable sentence the toast shows
+    list_id: NotRequired[int]  # an event about a whole list (todo_id 0): which one
+
+
+def list_event(event_type: str, *, todo_list: Any, actor: Any, text: str) -> Event:
+    """An event about a list rather than one todo: a dashboard refreshes its rows; a todo's
+    page refreshes what it shows of its list, if it is that list."""
+    return Event(
+        type=event_type,
+        todo_id=0,
+        list_id=todo_list.pk,
+        title=todo_list.name,
+        actor=str(actor),
+        text=text,
+    )
 
 
 def publish(user_id: int, event: Event) -> None:

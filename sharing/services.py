@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.publishing import Event, publish_on_commit, todo_event
+from notifications.publishing import list_event, publish_on_commit, todo_event
 from sharing.models import CollaborationRequest, hash_token, new_token
 from sharing.queue import QueueUnavailable, SharingMessage, publish_messages
 from todos.models import Role, Share, Todo, TodoList
@@ -514,11 +514,10 @@ def revoke_access(*, actor: User, target: Todo | TodoList, user_id: int) -> User
 def _tell_access_changed(target: Todo | TodoList, user: User, actor: User, text: str) -> None:
     """`access_changed` to the user whose rights changed: each open page of theirs fetches
     its parts again (forms appear or go; a 404 says the thing is no longer shared)."""
-    todo = target if isinstance(target, Todo) else target.todos.order_by("pk").first()
     event = (
-        todo_event("access_changed", todo=todo, actor=actor, text=text)
-        if todo is not None
-        else Event(type="access_changed", todo_id=0, title=str(target), actor=str(actor), text=text)
+        todo_event("access_changed", todo=target, actor=actor, text=text)
+        if isinstance(target, Todo)
+        else list_event("access_changed", todo_list=target, actor=actor, text=text)
     )
     publish_on_commit([user.pk], event)
 

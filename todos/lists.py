@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.publishing import Event, publish_on_commit, todo_event
+from notifications.publishing import Event, list_event, publish_on_commit, todo_event
 from todos.history import record_change
 from todos.models import ChangeKind, Todo, TodoList
 from todos.permissions import Action, NotAllowed, audience, list_audience, require
@@ -40,9 +40,7 @@ def clean_list_name(owner_id: int, name: str, *, exclude_pk: int | None = None) 
 
 
 def _list_event(event_type: str, todo_list: TodoList, actor: User, text: str) -> Event:
-    # A list event names no todo (todo_id 0): a dashboard refreshes its rows, a todo's page
-    # refreshes all its parts.
-    return Event(type=event_type, todo_id=0, title=todo_list.name, actor=str(actor), text=text)
+    return list_event(event_type, todo_list=todo_list, actor=actor, text=text)
 
 
 def _tell_list(todo_list: TodoList, actor: User, event: Event) -> None:

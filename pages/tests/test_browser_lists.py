@@ -1,6 +1,7 @@
 """Lists in Chromium: a list's page, the lists page and the forms that choose a list fit a
 phone and a desktop without sideways scrolling; a todo added to a shared list, or moved out
-of it, arrives on the others' open dashboard and list page without a reload."""
+of it, arrives on the others' open dashboard and list page without a reload, and so does the
+list's new name on an open todo page."""
 
 from __future__ import annotations
 
@@ -99,7 +100,9 @@ def test_todos_added_to_and_moved_out_of_a_shared_list_arrive_without_a_reload(
         list_page.goto(f"{tom_base}/lists/{trip.pk}")
         dukes_dashboard = signed_in(browser, duke, DESKTOP).new_page()
         dukes_dashboard.goto(f"{duke_base}/dashboard")
-        for page in (dashboard, list_page, dukes_dashboard):
+        dukes_todo_page = signed_in(browser, duke, DESKTOP).new_page()
+        dukes_todo_page.goto(f"{duke_base}/todo/show/{kept.pk}")
+        for page in (dashboard, list_page, dukes_dashboard, dukes_todo_page):
             expect(page.locator("body")).to_have_attribute("data-push", "connected")
             page.evaluate("window.notReloaded = true")
         expect(dukes_dashboard.locator(f"#todo-{leaving.pk}")).to_have_count(1)
@@ -124,7 +127,15 @@ def test_todos_added_to_and_moved_out_of_a_shared_list_arrive_without_a_reload(
         expect(tom_edit.locator("main")).to_contain_text("moved to “Inbox”")
         expect(dukes_dashboard.locator(f"#todo-{leaving.pk}")).to_have_count(0)
         expect(dukes_dashboard.locator(f"#todo-{kept.pk}")).to_have_count(1)
-        for page in (dashboard, list_page, dukes_dashboard):
+
+        # Tom renames the list: Duke's open todo page says so, and his dashboard row too.
+        tom_lists = toms.new_page()
+        tom_lists.goto(f"{tom_base}/lists/")
+        tom_lists.fill(f"#rename-{trip.pk}", "Summer trip")
+        tom_lists.locator(f"#rename-{trip.pk}").press("Enter")
+        expect(dukes_todo_page.locator("#todo-people")).to_contain_text("In Summer trip")
+        expect(dukes_dashboard.locator(f"#todo-{kept.pk}")).to_contain_text("Summer trip")
+        for page in (dashboard, list_page, dukes_dashboard, dukes_todo_page):
             assert page.evaluate("window.notReloaded") is True
     finally:
         connection.close()

@@ -275,6 +275,12 @@ def test_the_owner_raises_a_role_and_the_user_is_told_at_once(
     event = next_event()
     assert event["type"] == "access_changed"
     assert event["text"] == "Alice made you Editor of “Groceries”."
+    # About the list, not one of its todos.
+    assert (event["todo_id"], event.get("list_id"), event["title"]) == (
+        0,
+        groceries.pk,
+        "Groceries",
+    )
 
 
 @pytest.mark.parametrize(

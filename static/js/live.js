@@ -262,6 +262,18 @@
         ALL_PARTS.concat(FORM_PARTS).forEach(refreshPart);
         return;
       }
+      if (pushed.list_id) {
+        // About a whole list: this page cares only if its todo is in that list.
+        var shown = detail.querySelector("[data-list-id]");
+        if (shown && parseInt(shown.dataset.listId, 10) === parseInt(pushed.list_id, 10)) {
+          if (pushed.type === "list_deleted") {
+            showGone("The list of this todo was deleted, and the todo with it.");
+          } else {
+            refreshPart("summary");
+          }
+        }
+        return;
+      }
       if (parseInt(pushed.todo_id, 10) !== todoId) {
         return;
       }
