@@ -22,9 +22,10 @@ SUGGESTIONS_LIMIT = 10
 
 @dataclass(frozen=True)
 class PendingInvitation:
+    id: int
     todo_id: int
-    user_id: int
-    name: str
+    user_id: int | None  # None for an invitation to an address with no account yet
+    name: str  # the user's name, or the address
     emailed: bool
     expired: bool  # its link no longer works; sharing again sends a fresh one
 
@@ -34,19 +35,21 @@ def _name(display_name: str, username: str) -> str:
 
 
 def pending_invitations(owner: User, todo_ids: Iterable[int]) -> dict[int, list[PendingInvitation]]:
-    """Invitations not yet confirmed on those of `todo_ids` that `owner` owns, by todo id
-    (one query; none when there are no ids)."""
+    """Invitations not yet confirmed on those of `todo_ids` that `owner` owns, to users and
+    to addresses, by todo id (one query; none when there are no ids)."""
     ids = list(todo_ids)
     found: dict[int, list[PendingInvitation]] = defaultdict(list)
     if not ids:
         return found
     rows = (
         CollaborationRequest.objects.filter(
-            todo_id__in=ids, todo__owner_id=owner.pk, accepted_at=None, collaborator__isnull=False
+            todo_id__in=ids, todo__owner_id=owner.pk, accepted_at=None
         )
-        .order_by("collaborator__display_name", "collaborator__username")
+        .order_by("collaborator__display_name", "collaborator__username", "email", "id")
         .values(
+            "id",
             "todo_id",
+            "email",
             "collaborator_id",
             "collaborator__display_name",
             "collaborator__username",
@@ -58,9 +61,12 @@ def pending_invitations(owner: User, todo_ids: Iterable[int]) -> dict[int, list[
     for row in rows:
         found[row["todo_id"]].append(
             PendingInvitation(
+                id=row["id"],
                 todo_id=row["todo_id"],
                 user_id=row["collaborator_id"],
-                name=_name(row["collaborator__display_name"], row["collaborator__username"]),
+                name=_name(row["collaborator__display_name"], row["collaborator__username"])
+                if row["collaborator_id"] is not None
+                else row["email"],
                 emailed=row["emailed_at"] is not None,
                 expired=row["created"] < expired_before,
             )

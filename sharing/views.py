@@ -225,6 +225,8 @@ def withdraw_invitation_view(request: AuthenticatedHttpRequest, invitation_id: i
         messages.error(request, str(error))
     else:
         messages.success(request, f"The invitation to {invitation.invitee} was withdrawn.")
+    if request.POST.get("next") == "dashboard":  # the dashboard's rows offer it too
+        return redirect("dashboard")
     return _after_panel_change(request, target)
 
 

@@ -353,11 +353,23 @@ def test_the_page_has_one_share_dialog_and_no_list_of_people(client_for, alice, 
 
 
 def test_pending_invitations_show_with_a_withdraw_button(client_for, alice, charlie):
+    """To users and to addresses with no account alike; withdrawing comes back here."""
     todo = Todo.objects.create(owner=alice, title="t")
-    CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
-    row = row_of(page_of(client_for(alice)), todo)
+    to_charlie = CollaborationRequest.objects.create(todo=todo, collaborator=charlie)
+    to_address = CollaborationRequest.objects.create(todo=todo, email="dora@example.com")
+    client = client_for(alice)
+    row = row_of(page_of(client), todo)
     assert "pending: Charlie" in row
-    assert f'formaction="{reverse("sharing:withdraw", args=[todo.pk, charlie.pk])}"' in row
+    assert "pending: dora@example.com" in row
+    for invitation in (to_charlie, to_address):
+        withdraw = reverse("sharing:withdraw_invitation", args=[invitation.pk])
+        assert f'formaction="{withdraw}" name="next" value="dashboard"' in row
+    response = client.post(
+        reverse("sharing:withdraw_invitation", args=[to_address.pk]), {"next": "dashboard"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    assert not CollaborationRequest.objects.filter(pk=to_address.pk).exists()
+    assert "pending: dora@example.com" not in row_of(page_of(client), todo)
 
 
 def test_an_expired_invitation_says_so(client_for, alice, charlie, settings):
