@@ -6,8 +6,11 @@ SHARING_RESEND_AFTER_SECONDS after its message went out is published again, what
 of the message. One email per batch in all but one case: a worker claims the batch (an
 atomic UPDATE on `emailed_at IS NULL` and no live claim) before sending and records
 `emailed_at` right after that one send; a worker that dies between SES taking the email and
-that UPDATE leaves the batch to be sent again once its claim expires. Whoever can no longer
-see the todo when the batch goes out gets nothing (the batch is dropped)."""
+that UPDATE leaves the batch to be sent again once its claim expires. When the batch goes
+out, its lines are read again against its recipient (notices.batching.lines_still_wanted):
+whoever can no longer see the todo gets nothing; a line of a kind they no longer want by
+email, or one they got as a watcher of a todo they no longer watch, is left out; a batch
+left with no line is dropped (deleted, its message too) and no email goes."""
 
 from __future__ import annotations
 
@@ -24,12 +27,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from notices.batching import MAX_LINES
+from notices.batching import MAX_LINES, lines_still_wanted
 from notices.models import PendingNotice
 from sharing.queue import SQS_BATCH_LIMIT, QueueUnavailable, queue_url
 from todo_project.aws import aws_client
 from todo_project.emails import send_email
-from todos.permissions import audience
 from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
@@ -130,11 +132,15 @@ def send_notice(notice_id: int) -> bool:
     if not claim(notice_id):
         return False  # another worker is sending it
     person, todo = notice.user, notice.todo
-    if not person.is_active or not person.email or person.pk not in audience(todo):
-        logger.info("notice %s dropped: its recipient can no longer see the todo", notice_id)
+    lines = lines_still_wanted(notice) if person.is_active and person.email else []
+    if not lines:
+        logger.info(
+            "notice %s dropped: its recipient can no longer see the todo, no longer watches"
+            " it or no longer wants these notices by email",
+            notice_id,
+        )
         PendingNotice.objects.filter(pk=notice_id).delete()
         return True
-    lines = list(notice.lines)
     context = {
         "recipient": person,
         "todo": todo,

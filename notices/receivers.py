@@ -39,5 +39,11 @@ def on_announced(sender: Any, announcement: Announcement, **kwargs: Any) -> bool
     if todo is not None:
         for user_id in sorted(listening):
             if channels.get(user_id) == Channel.EMAIL:
-                add_line(user_id=user_id, todo_id=todo.pk, line=announcement.text)
+                add_line(
+                    user_id=user_id,
+                    todo_id=todo.pk,
+                    line=announcement.text,
+                    kind=announcement.kind,
+                    watching=announcement.to is None,
+                )
     return True

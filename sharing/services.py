@@ -18,7 +18,13 @@ from sharing.models import CollaborationRequest, hash_token, new_token
 from sharing.queue import QueueUnavailable, SharingMessage, publish_messages
 from todos.models import Role, Share, Todo, TodoList
 from todos.permissions import Action, Level, audience, can, forget_levels, level_of
-from todos.services import lock_todo, people_to_tell, remove_share, set_share
+from todos.services import (
+    lock_todo,
+    people_to_tell,
+    remove_share,
+    set_share,
+    unassign_who_cannot_comment,
+)
 from tracing.metrics import count
 
 logger = logging.getLogger(__name__)
@@ -577,7 +583,9 @@ def transfer_todo(*, actor: User, todo: Todo, new_owner_id: int) -> User:
         todo.refresh_from_db()
         forget_levels(todo)
         after = audience(todo)
-        Todo.assignees.through.objects.filter(todo_id=todo.pk).exclude(user_id__in=after).delete()
+        unassign_who_cannot_comment(
+            Todo.assignees.through.objects.filter(todo_id=todo.pk), actor=actor
+        )
         text = f"{actor} handed “{todo.title}” over to {new_owner}."
         publish_on_commit(
             before | after, todo_event("access_changed", todo=todo, actor=actor, text=text)

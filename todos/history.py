@@ -79,6 +79,17 @@ def record_field_changes(
     return TodoChange.objects.bulk_create(entries) if entries else []
 
 
+def record_unassignments(*, actor: Any, unassigned: Iterable[tuple[int, str]]) -> list[TodoChange]:
+    """One "unassigned <name>" entry by `actor` per (todo id, person's name), in one INSERT:
+    for many todos at once (a list's share revoked)."""
+    actor_id = getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None
+    entries = [
+        TodoChange(todo_id=todo_id, actor_id=actor_id, kind=ChangeKind.ASSIGNEE, before=name)
+        for todo_id, name in unassigned
+    ]
+    return TodoChange.objects.bulk_create(entries) if entries else []
+
+
 HISTORY_PAGE = 20
 HISTORY_MAX = 500
 

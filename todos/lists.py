@@ -160,7 +160,7 @@ def move_todo(*, actor: User, todo: Todo, to_list: TodoList) -> Todo:
     """Only the owner, and only to another of the owner's lists (a todo changes owner only
     with its list). Everyone who could see it in its old list, or can in its new one, is
     told. Assignees who can no longer see it are unassigned."""
-    from todos.services import TodoDeleted
+    from todos.services import TodoDeleted, unassign_who_cannot_comment
 
     require(actor, Action.MOVE, todo)
     if to_list.owner_id != todo.owner_id:
@@ -187,7 +187,9 @@ def move_todo(*, actor: User, todo: Todo, to_list: TodoList) -> Todo:
             after=to_list.name,
         )
         after = audience(todo)
-        Todo.assignees.through.objects.filter(todo_id=todo.pk).exclude(user_id__in=after).delete()
+        unassign_who_cannot_comment(
+            Todo.assignees.through.objects.filter(todo_id=todo.pk), actor=actor
+        )
         publish_on_commit(
             (before | after) - {actor.pk},
             todo_event(

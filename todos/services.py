@@ -1,22 +1,24 @@
 """Every change to a todo goes through these functions, whoever calls them."""
 
 import datetime
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from todos.events import NoticeKind, announce
-from todos.history import record_change, record_field_changes
+from todos.history import record_change, record_field_changes, record_unassignments
 from todos.models import ChangeKind, Note, Role, Share, Status, Todo, TodoList
 from todos.permissions import (
+    ROLE_LEVELS,
+    TODO_ACTIONS,
     Action,
     NotAllowed,
     audience,
     forget_levels,
     require,
-    visible_todo_ids,
 )
 from tracing.logs import bind_log_context
 from tracing.metrics import count
@@ -262,12 +264,58 @@ def add_note(*, todo: Todo, author: User, text: str) -> Note:
     return note
 
 
+# Roles that may be assigned, as `todos.assignees.assign` checks one person at a time.
+ASSIGNABLE_ROLES = frozenset(
+    role for role, level in ROLE_LEVELS.items() if level >= TODO_ACTIONS[Action.COMMENT]
+)
+
+
+def _assignments_of(user_id: int, target: Todo | TodoList) -> QuerySet[Any]:
+    assigned = Todo.assignees.through.objects.filter(user_id=user_id)
+    if isinstance(target, TodoList):
+        return assigned.filter(todo__todo_list=target)
+    return assigned.filter(todo=target)
+
+
+def unassign_who_cannot_comment(assigned: QuerySet[Any], *, actor: User | None) -> int:
+    """Of the assignments `assigned` (rows of `Todo.assignees.through`), delete those whose
+    person can no longer comment on the todo (they lost access to it, or are only a Viewer
+    now), each recorded in the todo's history as unassigned by `actor`; returns how many.
+    Call it inside the transaction that changed the shares or the owner, after the change.
+
+    One query finds and locks them, one deletes them and one inserts their history, however
+    many todos (a list's share revoked): no query per todo."""
+    may_comment = Share.objects.filter(
+        Q(todo_id=OuterRef("todo_id")) | Q(todo_list_id=OuterRef("todo__todo_list_id")),
+        user_id=OuterRef("user_id"),
+        role__in=ASSIGNABLE_ROLES,
+    )
+    # Locked (FOR UPDATE OF the assignment rows only), so that what is recorded is exactly
+    # what is deleted, even with someone unassigning one of them at the same moment.
+    gone = list(
+        assigned.exclude(user_id=F("todo__owner_id"))
+        .exclude(Exists(may_comment))
+        .select_for_update(of=("self",))
+        .order_by("todo_id", "user_id")
+        .values_list("pk", "todo_id", "user__display_name", "user__username")
+    )
+    if not gone:
+        return 0
+    Todo.assignees.through.objects.filter(pk__in=[pk for pk, *_ in gone]).delete()
+    record_unassignments(
+        actor=actor,
+        unassigned=[(todo_id, name or username) for _, todo_id, name, username in gone],
+    )
+    return len(gone)
+
+
 def set_share(
     *, target: Todo | TodoList, user: User, role: Role, actor: User | None = None
 ) -> Share:
     """Give `user` `role` on a list or a todo (replacing the role they had there). No
     permission check and no push: for the sharing services, which check and tell. On a
-    todo, the change goes into its history (by `actor`, if given)."""
+    todo, the change goes into its history (by `actor`, if given). Made a Viewer, `user` is
+    unassigned from the todos they can no longer comment on (recorded in their history)."""
     if target.owner_id == user.pk:
         raise NotAllowed("The owner already has every right.")
     key = {"todo_list": target} if isinstance(target, TodoList) else {"todo": target}
@@ -283,6 +331,8 @@ def set_share(
                 before=Role(before).label if before else "",
                 after=Role(role).label,
             )
+        if before != role and role not in ASSIGNABLE_ROLES:
+            unassign_who_cannot_comment(_assignments_of(user.pk, target), actor=actor)
     forget_levels(target)
     return share
 
@@ -290,7 +340,7 @@ def set_share(
 def remove_share(*, target: Todo | TodoList, user_id: int, actor: User | None = None) -> bool:
     """Take away the share `user_id` has on a list or a todo (not one reaching it through
     its list); False if there was none. Also unassigns them from todos they can no longer
-    see. No permission check and no push; on a todo, the history records it."""
+    comment on. No permission check and no push; the history of each todo records it."""
     key = {"todo_list": target} if isinstance(target, TodoList) else {"todo": target}
     with transaction.atomic():
         removed = list(
@@ -310,10 +360,6 @@ def remove_share(*, target: Todo | TodoList, user_id: int, actor: User | None = 
                 after="",
             )
         forget_levels(target)
-        assigned = Todo.assignees.through.objects.filter(user_id=user_id)
-        if isinstance(target, TodoList):
-            assigned = assigned.filter(todo__todo_list=target)
-        else:
-            assigned = assigned.filter(todo=target)
-        assigned.exclude(todo_id__in=visible_todo_ids(user_id)).delete()
+        if deleted:
+            unassign_who_cannot_comment(_assignments_of(user_id, target), actor=actor)
     return bool(deleted)

@@ -1,5 +1,7 @@
 """Notice emails through the sharing queue and moto's SES: one batched email per person and
-todo per window, to the watchers who chose email, and to nobody who lost access."""
+todo per window, to the watchers who chose email, and to nobody who lost access; each line
+again only if, when it goes out, its recipient still watches the todo and wants that kind
+by email."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from sharing.queue import queue_url
 from sharing.tests.helpers import peek_bodies
 from sharing.worker import SharingWorker
 from tests.sharing_support import share_with, unshare
+from todos.events import NoticeKind, announce
 from todos.models import Role, Status, Todo
 from todos.services import add_note, set_todo_status, update_todo
 from todos.watching import set_watching
@@ -166,3 +169,85 @@ def test_due_soon_is_told_once_to_watchers_by_their_choice(
     by_address = emails_to(emails, title)
     assert list(by_address) == ["bob@example.com"]
     assert f"“{title}” is due tomorrow" in readable(by_address["bob@example.com"][0].text)
+
+
+def test_lines_are_sent_only_while_their_recipient_watches_and_wants_them_by_email(
+    notice_settings, sqs, emails, todo, alice, bob, charlie, django_capture_on_commit_callbacks
+):
+    title = f"Recheck {uuid.uuid4().hex[:8]}"
+    Todo.objects.filter(pk=todo.pk).update(title=title)
+    todo.refresh_from_db()
+    choose(bob, changed="email", completed="email")  # Bob: an Editor, so a watcher
+    share_with(todo, charlie, role=Role.COMMENTER)
+    set_watching(todo=todo, user=charlie, watching=True)
+    choose(charlie, changed="email")
+    dora, eve = make_user("dora"), make_user("eve")
+    share_with(todo, dora, eve, role=Role.EDITOR)
+    choose(dora, changed="email")
+    choose(eve, changed="email", completed="email")
+    with django_capture_on_commit_callbacks(execute=True):
+        update_todo(todo=todo, actor=alice, description="Chapter 2")
+        set_todo_status(todo=todo, actor=alice, status=Status.DONE)
+    assert PendingNotice.objects.filter(todo=todo).count() == 4
+    # Before the batches go out: Bob wants only toasts of changes now, Charlie stops
+    # watching, Dora turns changes off; Eve changes nothing.
+    choose(bob, changed="toast")
+    set_watching(todo=todo, user=charlie, watching=False)
+    choose(dora, changed="off")
+
+    assert relay_and_work() == 4
+    by_address = emails_to(emails, title)
+    assert sorted((address, len(sent)) for address, sent in by_address.items()) == [
+        ("bob@example.com", 1),
+        ("eve@example.com", 1),
+    ]
+    bob_email = by_address["bob@example.com"][0]
+    assert bob_email.subject.strip() == f"“{title}”: Alice completed “{title}”."
+    assert "Alice updated" not in readable(bob_email.text)
+    eve_email = by_address["eve@example.com"][0]
+    assert eve_email.subject.strip() == f"“{title}”: 2 updates"
+    # The batches with nothing left are dropped with their messages: not sent, not retried.
+    assert set(
+        PendingNotice.objects.filter(todo=todo).values_list("user__username", flat=True)
+    ) == {
+        "bob",
+        "eve",
+    }
+    assert not peek_bodies(sqs, queue_url())
+    PendingNotice.objects.filter(todo=todo).update(queued_at=None)
+    assert relay_and_work() == 0
+    assert sorted(emails_to(emails, title)) == ["bob@example.com", "eve@example.com"]
+
+
+def test_a_line_told_to_someone_by_name_does_not_need_them_to_watch(
+    notice_settings, emails, todo, alice, charlie, django_capture_on_commit_callbacks
+):
+    title = f"Told {uuid.uuid4().hex[:8]}"
+    Todo.objects.filter(pk=todo.pk).update(title=title)
+    todo.refresh_from_db()
+    share_with(todo, charlie, role=Role.VIEWER)  # a Viewer: not a watcher
+    choose(charlie, shared="email")
+    with django_capture_on_commit_callbacks(execute=True):
+        announce(
+            todo,
+            alice,
+            NoticeKind.SHARED,
+            f"Alice shared “{title}” with you.",
+            event_type="todo_shared",
+            to=[charlie.pk],
+        )
+    assert relay_and_work() == 1
+    assert list(emails_to(emails, title)) == ["charlie@example.com"]
+
+
+def test_a_batch_queued_before_lines_had_a_kind_still_goes_to_who_can_see_the_todo(
+    notice_settings, emails, todo, bob, charlie
+):
+    title = f"Older {uuid.uuid4().hex[:8]}"
+    Todo.objects.filter(pk=todo.pk).update(title=title)
+    for person in (bob, charlie):  # Charlie cannot see the todo
+        PendingNotice.objects.create(
+            user=person, todo=todo, lines=[f"Alice updated “{title}”."], send_after=timezone.now()
+        )
+    assert relay_and_work() == 2
+    assert list(emails_to(emails, title)) == ["bob@example.com"]

@@ -3,8 +3,8 @@ an HTTPS endpoint; production refuses to synthesize without one).
 
 Every failure mode has an alarm (README.md, Deploying to AWS, Alarms). Noise control: the
 user-facing alarms (5xx, slow responses) notify only through one composite alarm; the others
-(stuck or lost work, email reputation, broker, missing tasks, database, reminders, canary)
-notify on their own. Missing data is an outage where the metric always exists while things
+(stuck or lost work, email reputation, broker, missing tasks, database, the daily tasks,
+canary) notify on their own. Missing data is an outage where the metric always exists while things
 are up (running tasks, broker consumers, the canary), and good news where a data point means
 something happened (5xx, dead letters, failed emails).
 """
@@ -16,6 +16,7 @@ from typing import Any
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -297,53 +298,73 @@ class MonitoringStack(Stack):
             missing=outage,
         )
 
-        # --- the daily reminders: EventBridge retries only a task that fails to start ---
-        self.reminders_not_started_alarm = alarm(
-            "RemindersNotStarted",
-            metric(
-                "AWS/Events",
-                "FailedInvocations",
-                {"RuleName": jobs.reminders_rule.rule_name},
-                period=FIVE_MINUTES,
-            ),
-            name="reminders-not-started",
-            description="EventBridge could not start the daily reminders task",
-            threshold=0,
-            comparison=greater,
-            missing=quiet,
+        # --- the daily tasks: EventBridge retries only a task that fails to start ---
+        def watch_daily_task(
+            id: str, *, name: str, label: str, task: ecs.TaskDefinition, rule: events.Rule
+        ) -> tuple[cloudwatch.Alarm, events.Rule]:
+            """An alarm for EventBridge failing to start the task (`<name>-not-started`), and
+            a rule that sends the event of a task that ran and failed (exit code not 0) or
+            never started to the topic, with the task and the reason (`<name>-failed`)."""
+            not_started = alarm(
+                f"{id}NotStarted",
+                metric(
+                    "AWS/Events",
+                    "FailedInvocations",
+                    {"RuleName": rule.rule_name},
+                    period=FIVE_MINUTES,
+                ),
+                name=f"{name}-not-started",
+                description=f"EventBridge could not start the daily {label} task",
+                threshold=0,
+                comparison=greater,
+                missing=quiet,
+            )
+            failed = events.Rule(
+                self,
+                f"{id}Failed",
+                rule_name=config.name(f"{name}-failed"),
+                description=f"The daily {label} task stopped with a non-zero exit code",
+                event_pattern=events.EventPattern(
+                    source=["aws.ecs"],
+                    detail_type=["ECS Task State Change"],
+                    detail={
+                        "clusterArn": [resources.network.cluster.cluster_arn],
+                        "group": [f"family:{task.family}"],
+                        "lastStatus": ["STOPPED"],
+                        "$or": [
+                            {"containers": {"exitCode": [{"anything-but": 0}]}},
+                            {"stopCode": ["TaskFailedToStart"]},
+                        ],
+                    },
+                ),
+                targets=[
+                    targets.SnsTopic(
+                        self.topic,
+                        message=events.RuleTargetInput.from_text(
+                            f"{config.environment_name}: the daily {label} task failed "
+                            f"(task {events.EventField.from_path('$.detail.taskArn')}, "
+                            f"stop code {events.EventField.from_path('$.detail.stopCode')}, "
+                            f"reason: {events.EventField.from_path('$.detail.stoppedReason')}); "
+                            f"logs in /ecs/{config.name(name)}"
+                        ),
+                    )
+                ],
+            )
+            return not_started, failed
+
+        self.reminders_not_started_alarm, self.reminders_failed_rule = watch_daily_task(
+            "Reminders",
+            name="reminders",
+            label="reminders",
+            task=jobs.reminders_task,
+            rule=jobs.reminders_rule,
         )
-        # A reminders task that ran and failed (exit code not 0) or never started: the event
-        # itself goes to the topic, with the task and the reason.
-        self.reminders_failed_rule = events.Rule(
-            self,
-            "RemindersFailed",
-            rule_name=config.name("reminders-failed"),
-            description="The daily reminders task stopped with a non-zero exit code",
-            event_pattern=events.EventPattern(
-                source=["aws.ecs"],
-                detail_type=["ECS Task State Change"],
-                detail={
-                    "clusterArn": [resources.network.cluster.cluster_arn],
-                    "group": [f"family:{jobs.reminders_task.family}"],
-                    "lastStatus": ["STOPPED"],
-                    "$or": [
-                        {"containers": {"exitCode": [{"anything-but": 0}]}},
-                        {"stopCode": ["TaskFailedToStart"]},
-                    ],
-                },
-            ),
-            targets=[
-                targets.SnsTopic(
-                    self.topic,
-                    message=events.RuleTargetInput.from_text(
-                        f"{config.environment_name}: the daily reminders task failed "
-                        f"(task {events.EventField.from_path('$.detail.taskArn')}, "
-                        f"stop code {events.EventField.from_path('$.detail.stopCode')}, "
-                        f"reason: {events.EventField.from_path('$.detail.stoppedReason')}); "
-                        f"logs in /ecs/{config.name('reminders')}"
-                    ),
-                )
-            ],
+        self.due_soon_not_started_alarm, self.due_soon_failed_rule = watch_daily_task(
+            "DueSoon",
+            name="due-soon",
+            label="due-soon notices",
+            task=jobs.due_soon_task,
+            rule=jobs.due_soon_rule,
         )
 
         self.notifying_alarms: list[cloudwatch.Alarm] = [
@@ -359,6 +380,7 @@ class MonitoringStack(Stack):
             self.database_cpu_alarm,
             self.database_storage_alarm,
             self.reminders_not_started_alarm,
+            self.due_soon_not_started_alarm,
         ]
         self.canary: CanaryMonitor | None = None
         if config.canary:

@@ -27,6 +27,7 @@ NOTIFYING = {
     "production-todo-database-cpu",
     "production-todo-database-free-storage",
     "production-todo-reminders-not-started",
+    "production-todo-due-soon-not-started",
     "production-todo-canary",
 }
 # Parts of a composite alarm, or guards of a deployment: they notify through others.
@@ -150,25 +151,39 @@ def test_fewer_running_tasks_than_desired_alarms(synthesized: Synthesized, servi
     assert alarm["EvaluationPeriods"] == 3  # a deployment's or a scale-out's gap is no alarm
 
 
-def test_a_failed_reminders_task_reaches_the_topic_with_its_reason(
-    synthesized: Synthesized,
+@pytest.mark.parametrize(
+    ("task", "schedule"), [("reminders", "DailyReminders"), ("due-soon", "DailyDueSoon")]
+)
+def test_a_failed_daily_task_reaches_the_topic_with_its_reason(
+    synthesized: Synthesized, task: str, schedule: str
 ) -> None:
     template = synthesized.json("Monitoring")
-    (rule,) = resources_of_type(template, "AWS::Events::Rule").values()
-    pattern = rule["Properties"]["EventPattern"]
+    rules = {
+        rule["Properties"]["Name"]: rule["Properties"]
+        for rule in resources_of_type(template, "AWS::Events::Rule").values()
+    }
+    assert set(rules) == {"production-todo-reminders-failed", "production-todo-due-soon-failed"}
+    rule = rules[f"production-todo-{task}-failed"]
+    pattern = rule["EventPattern"]
     assert pattern["source"] == ["aws.ecs"]
     assert pattern["detail-type"] == ["ECS Task State Change"]
     detail = pattern["detail"]
     assert detail["lastStatus"] == ["STOPPED"]
-    assert detail["group"] == ["family:production-todo-reminders"]
+    assert detail["group"] == [f"family:production-todo-{task}"]
     assert {"containers": {"exitCode": [{"anything-but": 0}]}} in detail["$or"]
     assert {"stopCode": ["TaskFailedToStart"]} in detail["$or"]
-    (target,) = rule["Properties"]["Targets"]
+    (target,) = rule["Targets"]
     assert target["Arn"] == {"Ref": topic_id(synthesized)}
-    assert "stoppedReason" in json.dumps(target["InputTransformer"])
-    # And EventBridge failing to start it at all.
-    not_started = alarms_by_name(synthesized)["production-todo-reminders-not-started"]
+    transformer = json.dumps(target["InputTransformer"])
+    assert "stoppedReason" in transformer
+    assert f"/ecs/production-todo-{task}" in transformer
+    # And EventBridge failing to start it at all: the failed invocations of its own schedule.
+    not_started = alarms_by_name(synthesized)[f"production-todo-{task}-not-started"]
     assert metric_of(not_started) == ("AWS/Events", "FailedInvocations")
+    (dimension,) = not_started["Dimensions"]
+    assert dimension["Name"] == "RuleName"
+    assert f"ExportsOutputRef{schedule}" in json.dumps(dimension["Value"])
+    assert not_started["TreatMissingData"] == "notBreaching"
 
 
 def test_the_canary_signs_in_every_5_minutes_and_alarms_on_its_success_rate(
