@@ -169,5 +169,8 @@ def describe(change: TodoChange) -> str:
                 return f"set a reminder for {after}"
             return f"removed the reminder for {before}"
         case ChangeKind.ASSIGNEE:
-            return f"assigned {after}" if after else f"unassigned {before}"
+            person = after or before
+            if change.actor_id is not None and str(change.actor) == person:
+                person = "themselves"
+            return f"assigned {person}" if after else f"unassigned {person}"
     return f"changed {change.field or change.kind}"

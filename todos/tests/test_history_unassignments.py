@@ -68,6 +68,8 @@ def test_leaving_a_todo_records_the_leaver_as_the_actor(todo, alice, bob):
     leave_todo(user=bob, todo=todo)
     assert assigned(todo) == set()
     assert unassignments(todo) == [("Bob", "Bob")]
+    entry = TodoChange.objects.get(todo=todo, kind=ChangeKind.ASSIGNEE)
+    assert describe(entry) == "unassigned themselves"
 
 
 def test_handing_a_todo_over_unassigns_those_who_saw_it_through_its_old_list(alice, bob, charlie):
