@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
@@ -199,17 +198,26 @@ def shared_list_ids(user_id: int) -> QuerySet[TodoList, Any]:
 
 
 class AnyOf(Lookup):
-    """`field = ANY(ARRAY(subquery))`: PostgreSQL reads the subquery once and looks its ids
-    up in the field's index, where `field IN (subquery)` hashes it and then scans the whole
-    table to probe the hash (a condition it cannot combine with others by OR either)."""
+    """`field IN (subquery)`, which PostgreSQL is told as `field = ANY(ARRAY(subquery))`: it
+    then reads the subquery once and looks its ids up in the field's index, where `IN` hashes
+    them and scans the whole table to probe the hash (a condition it cannot combine with
+    others by OR either). Other databases (SQLite under `make run`) get the plain `IN`."""
 
     def __init__(self, field: str, ids: QuerySet[Any, Any]) -> None:
-        super().__init__(F(field), ArraySubquery(ids))
+        super().__init__(F(field), Subquery(ids))
+
+    def _sides(self, compiler: Any, connection: Any) -> tuple[str, str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)  # "(SELECT …)"
+        return lhs, rhs, (*lhs_params, *rhs_params)
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+        lhs, rhs, params = self._sides(compiler, connection)
+        return f"{lhs} IN {rhs}", params
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, rhs, params = self._sides(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", params
 
 
 def visible_todos(user: Any) -> QuerySet[Todo]:
