@@ -253,14 +253,22 @@ def visible_lists(user: Any) -> QuerySet[TodoList]:
     return TodoList.objects.filter(Q(owner_id=user_id) | Q(pk__in=shared_list_ids(user_id)))
 
 
+def roles_allowing(action: Action, kind: type[Todo] | type[TodoList] = Todo) -> frozenset[Role]:
+    """The roles whose level allows `action` on an object of `kind` (none for an action the
+    kind does not have, or one only the owner may take)."""
+    needed = (TODO_ACTIONS if kind is Todo else LIST_ACTIONS).get(action)
+    if needed is None:
+        return frozenset()
+    return frozenset(role for role, level in ROLE_LEVELS.items() if level >= needed)
+
+
 def lists_allowing(user: Any, action: Action) -> QuerySet[TodoList]:
     """The lists on which `user` may take `action` (the owner's, and those shared with them
     with a role high enough), e.g. where they may add todos."""
     user_id = _user_id(user)
-    needed = LIST_ACTIONS.get(action)
-    if user_id is None or needed is None:
+    if user_id is None or action not in LIST_ACTIONS:
         return TodoList.objects.none()
-    roles = [role for role, level in ROLE_LEVELS.items() if level >= needed]
+    roles = roles_allowing(action, TodoList)
     shared = Share.objects.filter(user_id=user_id, todo_list__isnull=False, role__in=roles)
     return TodoList.objects.filter(Q(owner_id=user_id) | Q(pk__in=shared.values("todo_list_id")))
 

@@ -12,13 +12,12 @@ from todos.events import NoticeKind, announce
 from todos.history import record_change, record_field_changes, record_unassignments
 from todos.models import ChangeKind, Note, Role, Share, Status, Todo, TodoList
 from todos.permissions import (
-    ROLE_LEVELS,
-    TODO_ACTIONS,
     Action,
     NotAllowed,
     audience,
     forget_levels,
     require,
+    roles_allowing,
 )
 from tracing.logs import bind_log_context
 from tracing.metrics import count
@@ -265,9 +264,7 @@ def add_note(*, todo: Todo, author: User, text: str) -> Note:
 
 
 # Roles that may be assigned, as `todos.assignees.assign` checks one person at a time.
-ASSIGNABLE_ROLES = frozenset(
-    role for role, level in ROLE_LEVELS.items() if level >= TODO_ACTIONS[Action.COMMENT]
-)
+ASSIGNABLE_ROLES = roles_allowing(Action.COMMENT)
 
 
 def _assignments_of(user_id: int, target: Todo | TodoList) -> QuerySet[Any]:

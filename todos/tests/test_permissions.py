@@ -18,7 +18,15 @@ from sharing.services import SharingError, share_todo
 from tests.sharing_support import share_with, unshare
 from todos.attachments import add_attachment
 from todos.models import Role, Status, Todo, TodoList
-from todos.permissions import LIST_ACTIONS, Action, Level, NotAllowed, can, level_of
+from todos.permissions import (
+    LIST_ACTIONS,
+    Action,
+    Level,
+    NotAllowed,
+    can,
+    level_of,
+    roles_allowing,
+)
 from todos.reminders import add_reminder
 from todos.services import add_note, create_todo, delete_todo, set_todo_status, update_todo
 
@@ -155,3 +163,12 @@ def test_the_edit_form_is_refused_below_editor_with_the_reason(client_for, todo,
     assert response.status_code == 403
     todo.refresh_from_db()
     assert todo.title == "Write the book"
+
+
+def test_the_roles_that_allow_an_action_follow_the_same_table():
+    assert roles_allowing(A.VIEW) == {Role.VIEWER, Role.COMMENTER, Role.EDITOR}
+    assert roles_allowing(A.COMMENT) == {Role.COMMENTER, Role.EDITOR}
+    assert roles_allowing(A.ASSIGN) == {Role.EDITOR}
+    assert roles_allowing(A.DELETE) == set()  # the owner's alone
+    assert roles_allowing(A.ADD_TODO) == set()  # not an action on a todo
+    assert roles_allowing(A.ADD_TODO, TodoList) == {Role.EDITOR}
