@@ -24,8 +24,7 @@ SUGGESTIONS_LIMIT = 10
 class PendingInvitation:
     id: int
     todo_id: int
-    user_id: int | None  # None for an invitation to an address with no account yet
-    name: str  # the user's name, or the address
+    name: str  # the user's name, or the address of someone with no account yet
     emailed: bool
     expired: bool  # its link no longer works; sharing again sends a fresh one
 
@@ -63,7 +62,6 @@ def pending_invitations(owner: User, todo_ids: Iterable[int]) -> dict[int, list[
             PendingInvitation(
                 id=row["id"],
                 todo_id=row["todo_id"],
-                user_id=row["collaborator_id"],
                 name=_name(row["collaborator__display_name"], row["collaborator__username"])
                 if row["collaborator_id"] is not None
                 else row["email"],

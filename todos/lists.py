@@ -39,10 +39,6 @@ def clean_list_name(owner_id: int, name: str, *, exclude_pk: int | None = None) 
     return name
 
 
-def _list_event(event_type: str, todo_list: TodoList, actor: User, text: str) -> Event:
-    return list_event(event_type, todo_list=todo_list, actor=actor, text=text)
-
-
 def _tell_list(todo_list: TodoList, actor: User, event: Event) -> None:
     publish_on_commit(list_audience(todo_list) - {actor.pk}, event)
 
@@ -76,7 +72,11 @@ def rename_list(*, actor: User, todo_list: TodoList, name: str) -> TodoList:
         locked.name = name
         locked.save(update_fields=["name", "updated"])
         _tell_list(
-            locked, actor, _list_event("list_renamed", locked, actor, f"{actor} renamed “{old}”.")
+            locked,
+            actor,
+            list_event(
+                "list_renamed", todo_list=locked, actor=actor, text=f"{actor} renamed “{old}”."
+            ),
         )
     todo_list.name = locked.name
     return todo_list
@@ -98,7 +98,12 @@ def set_list_archived(*, actor: User, todo_list: TodoList, archived: bool) -> To
             _tell_list(
                 locked,
                 actor,
-                _list_event(f"list_{word}", locked, actor, f"{actor} {word} “{locked.name}”."),
+                list_event(
+                    f"list_{word}",
+                    todo_list=locked,
+                    actor=actor,
+                    text=f"{actor} {word} “{locked.name}”.",
+                ),
             )
     todo_list.archived = archived
     return todo_list
@@ -115,8 +120,11 @@ def delete_list(*, actor: User, todo_list: TodoList) -> None:
     if todo_list.is_inbox:
         raise NotAllowed("The Inbox cannot be deleted.")
     recipients = list_audience(todo_list) - {actor.pk}  # before the delete takes the shares
-    event = _list_event(
-        "list_deleted", todo_list, actor, f"{actor} deleted the list “{todo_list.name}”."
+    event = list_event(
+        "list_deleted",
+        todo_list=todo_list,
+        actor=actor,
+        text=f"{actor} deleted the list “{todo_list.name}”.",
     )
     with transaction.atomic():
         locked = _locked(todo_list)

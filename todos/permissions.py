@@ -240,11 +240,6 @@ def visible_todo_condition(user_id: int) -> Q:
     )
 
 
-def visible_todo_ids(user_id: int) -> QuerySet[Any, Any]:
-    """The ids of the todos `user_id` can see, as a subquery."""
-    return Todo.objects.filter(visible_todo_condition(user_id)).values("pk")
-
-
 def visible_lists(user: Any) -> QuerySet[TodoList]:
     """Lists the user owns or that are shared with them."""
     user_id = _user_id(user)
