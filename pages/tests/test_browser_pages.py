@@ -125,6 +125,7 @@ def busy_todo(db) -> Todo:
     )
     share_with(todo, duke)
     CollaborationRequest.objects.create(todo=todo, collaborator=person(f"p{long_word[:40]}"))
+    CollaborationRequest.objects.create(todo=todo, email=f"{long_word[:60]}@example.com")
     Note.objects.create(todo=todo, author=duke, text=long_word)
     Attachment.objects.create(
         todo=todo, uploaded_by=duke, key="todos/x/1", original_name=f"{long_word}.pdf",
